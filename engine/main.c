@@ -1,0 +1,126 @@
+/* main.c -- the carecast command line: a table of commands and the dispatch.
+ *
+ * Each command lives in its own module (synth.c, run.c, plot.c, info.c) and exports
+ * an option table and a main function; this file only routes argv to it, prints help,
+ * and turns the returned status into the exit status (0 ok, 1 failure, 2 usage/input).
+ * Commands planned but not yet built are listed so `help` shows the whole workflow.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "error.h"
+#include "h5io.h"
+#include "info.h"
+#include "plot.h"
+#include "run.h"
+#include "synth.h"
+#include "util.h"
+#include "version.h"
+
+static const cli_spec no_options[] = {{NULL, 0, NULL, NULL}};
+
+static const cli_command commands[] = {
+    {"synth", "synth --out DIR [--seed N] [--scale F] [--history-years N] [--force]",
+     "Writes a synthetic council's history (episodes.csv, population.csv) and its true "
+     "model (truth.h5), from the documented true parameters in engine/synth.c.",
+     synth_options, synth_main},
+    {"run",
+     "run --model MODEL.h5 --out RUN.h5 [--replicates N] [--threads N] [--seed S] "
+     "[--start YYYY-MM-DD] [--horizon MONTHS] [--force]",
+     "Projects the children open on the start date and new arrivals, month by month, in "
+     "N Monte Carlo replicates run in parallel, and writes every replicate and the "
+     "quantile summaries to an HDF5 run file.",
+     run_options, run_main},
+    {"plot", "plot RUN.h5 --out DIR [--format png|svg|pdf] [--scenario NAME] [--force]",
+     "Draws a fan chart per cohort (REF, CIN, CP, CLA and each placement need, CL): "
+     "observed history, median, P25-P75 and P5-P95 bands.",
+     plot_options, plot_main},
+    {"info", "info FILE.h5 [--csv [--measure NAME]]",
+     "Shows a run file's provenance and the median and 90% interval of each cohort at "
+     "12, 24, 36 and 60 months (or a model file's contents); --csv prints every summary as "
+     "scenario,date,cohort,mean,p5,p10,p25,p50,p75,p90,p95.",
+     info_options, info_main},
+    {"fit", "fit --episodes FILE | --ssda903 DIR --window START:END --out MODEL.h5",
+     "Estimates a model from a council's records (planned; not in this version).", no_options,
+     NULL},
+    {"check", "check FILE|DIR...",
+     "Validates input files and lists every problem (planned; not in this version).", no_options,
+     NULL},
+    {"report", "report RUN.h5 --out DIR",
+     "Writes finance and sufficiency tables as CSV (planned; not in this version).", no_options,
+     NULL},
+    {"backtest", "backtest ...",
+     "Compares past forecasts with what happened (planned; not in this version).", no_options,
+     NULL},
+};
+#define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
+
+static void overview(FILE *f)
+{
+    fprintf(f, "carecast %s -- demand forecasting for children's social care\n\n"
+               "usage: carecast COMMAND [options]\n\ncommands:\n", CARECAST_VERSION);
+    for (int i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-9s %s%s\n", commands[i].name,
+                commands[i].main ? "" : "(planned) ", commands[i].synopsis);
+    fprintf(f, "\n'carecast help COMMAND' or 'carecast COMMAND --help' describes a command.\n"
+               "Exit status: 0 success, 1 failure while running, 2 usage or input error.\n");
+}
+
+static const cli_command *lookup(const char *name)
+{
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    return NULL;
+}
+
+static int unknown(const char *name)
+{
+    const char *names[NCOMMANDS];
+    for (int i = 0; i < NCOMMANDS; i++)
+        names[i] = commands[i].name;
+    fprintf(stderr, "carecast: unknown command '%s'; did you mean '%s'? (carecast help lists "
+                    "them)\n", name, names[util_nearest(name, names, NCOMMANDS)]);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    cc_install_gsl_handler();
+    h5io_init();
+    cli_set_command_line(argc, argv);
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        overview(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("carecast %s (revision %s)\n", CARECAST_VERSION, CARECAST_REVISION);
+        return 0;
+    }
+    if (!strcmp(argv[1], "help")) {
+        if (argc < 3) {
+            overview(stdout);
+            return 0;
+        }
+        const cli_command *c = lookup(argv[2]);
+        if (!c)
+            return unknown(argv[2]);
+        cli_usage(stdout, c);
+        return 0;
+    }
+    const cli_command *c = lookup(argv[1]);
+    if (!c)
+        return unknown(argv[1]);
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            cli_usage(stdout, c);
+            return 0;
+        }
+    if (!c->main) {
+        fprintf(stderr, "carecast: '%s' is planned but not available in this version\n",
+                c->name);
+        return 2;
+    }
+    return cc_exit_status(c->main(argc - 1, argv + 1));
+}

@@ -1,0 +1,43 @@
+/* run.h -- `carecast run`: parallel Monte Carlo projection into a run file. */
+#ifndef CC_RUN_H
+#define CC_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "error.h"
+
+/* What to run; every field has the default named in run_options. */
+typedef struct run_config {
+    const char *model_path;
+    const char *out;
+    int replicates;      /* >= 1 */
+    int threads;         /* >= 1 */
+    uint64_t seed;
+    int start_day;       /* day number, or INT32_MIN for the day after the extract date */
+    int horizon;         /* months, >= 1 */
+    bool force;
+    bool progress;       /* show a progress line (only on a terminal) */
+} run_config;
+
+/* Measured while running (for `make bench`). */
+typedef struct run_stats {
+    int64_t events;          /* events simulated over all replicates */
+    int64_t initial;         /* children open on the start date */
+    double seconds_simulate; /* wall time of the replicate loop */
+    double seconds_total;    /* wall time including reading and writing */
+} run_stats;
+
+/* Public API */
+
+/* Options of `carecast run`. */
+extern const cli_spec run_options[];
+
+/* Runs `carecast run` with its arguments (argv[0] is "run"); returns a status code. */
+int run_main(int argc, char **argv);
+
+/* Runs a projection as configured and writes the run file; stats may be NULL. */
+int run_execute(const run_config *cfg, run_stats *stats, cc_err *err);
+
+#endif

@@ -1,0 +1,361 @@
+/* runfile.c -- writes and reads the run file; the layout is in runfile.h and README.md. */
+#include "runfile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "date.h"
+#include "h5io.h"
+#include "version.h"
+
+const char *const runfile_measures[RUNFILE_NMEASURES] = {"stock", "entries", "exits",
+                                                         "arrivals", "person_days"};
+const char *const runfile_stats[RUNFILE_NSTATS] = {"mean", "p5",  "p10", "p25",
+                                                   "p50",  "p75", "p90", "p95"};
+const double runfile_percentiles[RUNFILE_NSTATS - 1] = {0.05, 0.10, 0.25, 0.50,
+                                                        0.75, 0.90, 0.95};
+
+static const struct {
+    const char *description, *units;
+} measure_text[RUNFILE_NMEASURES] = {
+    {"children in the state at the end of the month", "children"},
+    {"entries into the state during the month (new arrivals and transfers in)", "children"},
+    {"exits from the state during the month (transfers out and leaving)", "children"},
+    {"new children arriving from outside the model during the month", "children"},
+    {"days spent in the state during the month, summed over children", "person-days"},
+};
+
+int runfile_ncohorts(const modeldef *def)
+{
+    return def->nstates + 1;
+}
+
+void runfile_cohort_totals(const modeldef *def, const int32_t *in, const double *din, int R,
+                           int M, double *out)
+{
+    int S = def->nstates, C = S + 1;
+    for (size_t rm = 0; rm < (size_t)R * M; rm++) {
+        double cla = 0;
+        for (int s = 0; s < S; s++) {
+            double v = in ? in[rm * S + s] : din[rm * S + s];
+            out[rm * C + s] = v;
+            if (def->states[s].looked_after)
+                cla += v;
+        }
+        out[rm * C + S] = cla;
+    }
+}
+
+int runfile_summarise(const double *per_rep, int R, int M, int C, double *out)
+{
+    double *col = malloc(sizeof *col * (size_t)(R > 0 ? R : 1));
+    if (!col)
+        return CC_ENOMEM;
+    for (int m = 0; m < M; m++)
+        for (int c = 0; c < C; c++) {
+            for (int r = 0; r < R; r++)
+                col[r] = per_rep[((size_t)r * M + m) * C + c];
+            double *o = out + ((size_t)m * C + c) * RUNFILE_NSTATS;
+            gsl_sort(col, 1, (size_t)R);
+            o[0] = R ? gsl_stats_mean(col, 1, (size_t)R) : 0;
+            for (int q = 0; q < RUNFILE_NSTATS - 1; q++)
+                o[q + 1] = R ? gsl_stats_quantile_from_sorted_data(col, 1, (size_t)R,
+                                                                   runfile_percentiles[q])
+                             : 0;
+        }
+    free(col);
+    return CC_OK;
+}
+
+/* ---- writing ---------------------------------------------------------------------- */
+
+static int write_summaries(hid_t g, const runfile_header *h, const runfile_scenario *sc,
+                           cc_err *err)
+{
+    const modeldef *def = h->model->def;
+    int R = h->replicates, M = h->months, C = runfile_ncohorts(def);
+    double *per_rep = malloc(sizeof *per_rep * (size_t)R * M * C);
+    double *table = malloc(sizeof *table * (size_t)M * C * RUNFILE_NSTATS);
+    int rc = (!per_rep || !table) ? cc_fail(err, CC_ENOMEM, "out of memory summarising") : CC_OK;
+    const int32_t *arrays[RUNFILE_NMEASURES] = {sc->stock, sc->inflow, sc->outflow, sc->arrivals,
+                                                NULL};
+    for (int k = 0; rc == CC_OK && k < RUNFILE_NMEASURES; k++) {
+        runfile_cohort_totals(def, arrays[k], sc->person_days, R, M, per_rep);
+        rc = runfile_summarise(per_rep, R, M, C, table);
+        char name[64], desc[256];
+        snprintf(name, sizeof name, "summary/%s", runfile_measures[k]);
+        snprintf(desc, sizeof desc, "%s: mean and percentiles over replicates, by month and "
+                 "cohort (columns: mean,p5,p10,p25,p50,p75,p90,p95; P5-P95 is a 90%% interval)",
+                 measure_text[k].description);
+        hsize_t dims[3] = {(hsize_t)M, (hsize_t)C, RUNFILE_NSTATS};
+        if (rc == CC_OK)
+            rc = h5io_write(g, name, H5T_NATIVE_DOUBLE, 3, dims, table, desc,
+                            measure_text[k].units, err);
+    }
+    free(per_rep);
+    free(table);
+    return rc;
+}
+
+static int write_scenario(hid_t root, const runfile_header *h, const runfile_scenario *sc,
+                          cc_err *err)
+{
+    const modeldef *def = h->model->def;
+    int S = def->nstates, T = modeldef_ntargets(def);
+    char path[128];
+    snprintf(path, sizeof path, "scenarios/%s", sc->name);
+    hid_t g = h5io_group(root, path);
+    if (g < 0)
+        return cc_fail(err, CC_EHDF5, "creating group /%s failed", path);
+    h5io_attr_text(g, "name", sc->name);
+    hsize_t d3[3] = {(hsize_t)h->replicates, (hsize_t)h->months, (hsize_t)S};
+    hsize_t d4[4] = {d3[0], d3[1], d3[2], (hsize_t)T};
+    hsize_t d1[1] = {(hsize_t)S};
+    const int32_t *arrays[4] = {sc->stock, sc->inflow, sc->outflow, sc->arrivals};
+    int rc = CC_OK;
+    for (int k = 0; rc == CC_OK && k < 4; k++)
+        rc = h5io_write(g, runfile_measures[k], H5T_NATIVE_INT32, 3, d3, arrays[k],
+                        measure_text[k].description, measure_text[k].units, err);
+    if (rc == CC_OK)
+        rc = h5io_write(g, "person_days", H5T_NATIVE_DOUBLE, 3, d3, sc->person_days,
+                        measure_text[4].description, measure_text[4].units, err);
+    if (rc == CC_OK)
+        rc = h5io_write(g, "flows", H5T_NATIVE_INT32, 4, d4, sc->flows,
+                        "events during the month from each state (axis 2) to each target "
+                        "(axis 3: the states, then the exit reasons of /model/definition)",
+                        "children", err);
+    if (rc == CC_OK)
+        rc = h5io_write(g, "initial_stock", H5T_NATIVE_INT32, 1, d1, sc->initial_stock,
+                        "children in each state on the start date (from the history)",
+                        "children", err);
+    if (rc == CC_OK)
+        rc = write_summaries(g, h, sc, err);
+    H5Gclose(g);
+    return rc;
+}
+
+static int write_header(hid_t fid, const runfile_header *h, cc_err *err)
+{
+    const modeldef *def = h->model->def;
+    char start[11];
+    date_format(h->start_day, start);
+    h5io_attr_text(fid, "format", "carecast-run");
+    h5io_attr_long(fid, "format_version", 1);
+    h5io_attr_text(fid, "tool_version", CARECAST_VERSION);
+    h5io_attr_text(fid, "revision", CARECAST_REVISION);
+    h5io_attr_text(fid, "command_line", h->command_line);
+    h5io_attr_long(fid, "seed", (long long)h->seed);
+    h5io_attr_long(fid, "replicates", h->replicates);
+    h5io_attr_long(fid, "threads", h->threads);
+    h5io_attr_text(fid, "start_date", start);
+    h5io_attr_long(fid, "horizon_months", h->months);
+    h5io_attr_text(fid, "model_file", h->model_path);
+    h5io_attr_text(fid, "model_source", h->model->source);
+    int rc = h5io_write_text(fid, "parameters", h->parameters,
+                             "effective parameters of the run (defaults filled in)", err);
+    hid_t mg = rc == CC_OK ? h5io_group(fid, "model") : -1;
+    if (rc == CC_OK)
+        rc = model_write_tables(mg, h->model, err);
+    if (mg >= 0)
+        H5Gclose(mg);
+    int M = h->months, C = runfile_ncohorts(def), H = h->history_months;
+    char (*iso)[11] = malloc(sizeof *iso * (size_t)(M > H ? M + 1 : H + 1));
+    const char **ptr = malloc(sizeof *ptr * (size_t)(M > H ? M + 1 : H + 1) + sizeof *ptr * C);
+    if (!iso || !ptr)
+        rc = cc_fail(err, CC_ENOMEM, "out of memory");
+    for (int m = 0; rc == CC_OK && m < M; m++) {
+        date_format(h->month_start[m + 1] - 1, iso[m]);
+        ptr[m] = iso[m];
+    }
+    if (rc == CC_OK)
+        rc = h5io_write_strings(fid, "months/end_date", ptr, (size_t)M,
+                                "last day of each projected month (ISO date)", err);
+    hsize_t dm[1] = {(hsize_t)M + 1};
+    if (rc == CC_OK)
+        rc = h5io_write(fid, "months/start_day", H5T_NATIVE_INT, 1, dm, h->month_start,
+                        "first day of each month (entry 0: the start date; last: the end of "
+                        "the horizon)", "days since 1970-01-01", err);
+    for (int c = 0; rc == CC_OK && c < C; c++)
+        ptr[c] = c < def->nstates ? def->states[c].name : "CLA";
+    if (rc == CC_OK)
+        rc = h5io_write_strings(fid, "cohorts", ptr, (size_t)C,
+                                "cohorts of the summaries: the states, then CLA (all looked-after "
+                                "states)", err);
+    for (int k = 0; rc == CC_OK && k < H; k++) {
+        date_format(h->history_end[k], iso[k]);
+        ptr[k] = iso[k];
+    }
+    if (rc == CC_OK)
+        rc = h5io_write_strings(fid, "history/end_date", ptr, (size_t)H,
+                                "month ends of the observed history (ISO date)", err);
+    hsize_t dh[2] = {(hsize_t)H, (hsize_t)C};
+    if (rc == CC_OK)
+        rc = h5io_write(fid, "history/stock", H5T_NATIVE_DOUBLE, 2, dh, h->history,
+                        "observed children in each cohort at each month end, from the model's "
+                        "history", "children", err);
+    free(iso);
+    free(ptr);
+    return rc;
+}
+
+int runfile_write(const char *path, bool force, const runfile_header *h,
+                  const runfile_scenario *scen, int nscen, cc_err *err)
+{
+    h5io_file f;
+    int rc = h5io_create(&f, path, force, err);
+    if (rc != CC_OK)
+        return rc;
+    rc = write_header(f.id, h, err);
+    for (int i = 0; rc == CC_OK && i < nscen; i++)
+        rc = write_scenario(f.id, h, &scen[i], err);
+    if (rc != CC_OK) {
+        h5io_discard(&f);
+        return rc;
+    }
+    return h5io_commit(&f, err);
+}
+
+/* ---- reading ---------------------------------------------------------------------- */
+
+static herr_t list_group(hid_t g, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)g;
+    (void)info;
+    runfile *rf = data;
+    char (*grown)[64] = realloc(rf->scenarios, sizeof *grown * (size_t)(rf->nscen + 1));
+    if (!grown)
+        return -1;
+    rf->scenarios = grown;
+    snprintf(rf->scenarios[rf->nscen++], 64, "%s", name);
+    return 0;
+}
+
+runfile *runfile_open(const char *path, cc_err *err, int *status)
+{
+    hid_t fid = h5io_open(path, err, status);
+    if (fid < 0)
+        return NULL;
+    runfile *rf = calloc(1, sizeof *rf);
+    if (!rf) {
+        H5Fclose(fid);
+        *status = cc_fail(err, CC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    rf->h5 = fid;
+    snprintf(rf->path, sizeof rf->path, "%s", path);
+    char format[64] = "";
+    int rc = CC_OK;
+    if (!h5io_get_text(fid, "format", format, sizeof format) || strcmp(format, "carecast-run"))
+        rc = cc_fail(err, CC_EINPUT, "%s: not a carecast run file (format '%s', expected "
+                     "'carecast-run')", path, format);
+    model *m = NULL;
+    if (rc == CC_OK) {
+        hid_t mg = H5Gopen2(fid, "model", H5P_DEFAULT);
+        m = mg >= 0 ? model_read_tables(mg, path, err, &rc) : NULL;
+        if (mg >= 0)
+            H5Gclose(mg);
+        else
+            rc = cc_fail(err, CC_EINPUT, "%s: /model is missing", path);
+    }
+    hsize_t dims[8];
+    if (rc == CC_OK) {
+        rf->S = m->def->nstates;
+        rf->T = modeldef_ntargets(m->def);
+        rf->C = runfile_ncohorts(m->def);
+        rf->M = h5io_dims(fid, "months/end_date", dims) == 1 ? (int)dims[0] : 0;
+        rf->H = h5io_dims(fid, "history/end_date", dims) == 1 ? (int)dims[0] : 0;
+        rf->cohorts = calloc((size_t)rf->C, sizeof *rf->cohorts);
+        rf->labels = calloc((size_t)rf->C, sizeof *rf->labels);
+        rf->month_end = calloc((size_t)rf->M + 1, sizeof *rf->month_end);
+        rf->history_end = calloc((size_t)rf->H + 1, sizeof *rf->history_end);
+        rf->history = calloc((size_t)(rf->H + 1) * rf->C, sizeof *rf->history);
+        if (!rf->cohorts || !rf->labels || !rf->month_end || !rf->history_end || !rf->history)
+            rc = cc_fail(err, CC_ENOMEM, "out of memory");
+    }
+    if (rc == CC_OK && (h5io_read_strings(fid, "cohorts", rf->cohorts[0], 32, (size_t)rf->C) !=
+                            rf->C ||
+                        h5io_read_strings(fid, "months/end_date", rf->month_end[0], 11,
+                                          (size_t)rf->M) != rf->M ||
+                        h5io_read_strings(fid, "history/end_date", rf->history_end[0], 11,
+                                          (size_t)rf->H) != rf->H))
+        rc = cc_fail(err, CC_EINPUT, "%s: /cohorts, /months or /history do not match the model "
+                     "(corrupt run file?)", path);
+    if (rc == CC_OK)
+        rc = h5io_read(fid, "history/stock", H5T_NATIVE_DOUBLE, rf->history,
+                       (size_t)rf->H * rf->C, path, err);
+    if (rc == CC_OK) {
+        for (int c = 0; c < rf->C; c++)
+            snprintf(rf->labels[c], 160, "%s",
+                     c < rf->S ? m->def->states[c].label : "Looked-after children (all placements)");
+        h5io_get_text(fid, "tool_version", rf->version, sizeof rf->version);
+        h5io_get_text(fid, "revision", rf->revision, sizeof rf->revision);
+        h5io_get_text(fid, "command_line", rf->command_line, sizeof rf->command_line);
+        h5io_get_text(fid, "start_date", rf->start, sizeof rf->start);
+        h5io_get_text(fid, "model_file", rf->model_file, sizeof rf->model_file);
+        h5io_get_text(fid, "model_source", rf->model_source, sizeof rf->model_source);
+        long long r = 0;
+        h5io_get_long(fid, "replicates", &r);
+        rf->R = (int)r;
+        h5io_get_long(fid, "seed", &rf->seed);
+        h5io_get_long(fid, "threads", &rf->threads);
+        hid_t sg = H5Gopen2(fid, "scenarios", H5P_DEFAULT);
+        if (sg < 0 || H5Literate(sg, H5_INDEX_NAME, H5_ITER_INC, NULL, list_group, rf) < 0 ||
+            rf->nscen == 0)
+            rc = cc_fail(err, CC_EINPUT, "%s: /scenarios is missing or empty", path);
+        if (sg >= 0)
+            H5Gclose(sg);
+    }
+    model_free(m);
+    if (rc != CC_OK) {
+        runfile_close(rf);
+        *status = rc;
+        return NULL;
+    }
+    *status = CC_OK;
+    return rf;
+}
+
+void runfile_close(runfile *rf)
+{
+    if (!rf)
+        return;
+    if (rf->h5 >= 0)
+        H5Fclose((hid_t)rf->h5);
+    free(rf->cohorts);
+    free(rf->labels);
+    free(rf->month_end);
+    free(rf->history_end);
+    free(rf->history);
+    free(rf->scenarios);
+    free(rf);
+}
+
+int runfile_read_summary(const runfile *rf, const char *scen, const char *measure, double *out,
+                         cc_err *err)
+{
+    char name[256];
+    snprintf(name, sizeof name, "scenarios/%s/summary/%s", scen, measure);
+    return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out,
+                     (size_t)rf->M * rf->C * RUNFILE_NSTATS, rf->path, err);
+}
+
+int runfile_read_replicates(const runfile *rf, const char *scen, const char *name, int32_t *out,
+                            cc_err *err)
+{
+    char path[256];
+    snprintf(path, sizeof path, "scenarios/%s/%s", scen, name);
+    return h5io_read((hid_t)rf->h5, path, H5T_NATIVE_INT32, out, (size_t)rf->R * rf->M * rf->S,
+                     rf->path, err);
+}
+
+int runfile_cohort(const runfile *rf, const char *name)
+{
+    for (int c = 0; c < rf->C; c++)
+        if (!strcmp(rf->cohorts[c], name))
+            return c;
+    return -1;
+}

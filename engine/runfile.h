@@ -1,0 +1,104 @@
+/* runfile.h -- the run file (HDF5): layout, writing and reading.
+ *
+ * One place knows the layout (documented in README.md, "Run file"):
+ *   /                 provenance attributes (format, versions, command line, seed,
+ *                     replicates, threads, start_date, horizon_months, model_file)
+ *   /parameters       the effective parameters as text, defaults filled in
+ *   /model/...        the model tables the run projected from
+ *   /months/...       month-end dates and month start day numbers
+ *   /cohorts          cohort names: the states, then CLA (all looked-after states)
+ *   /history/...      observed month-end stock by cohort before the start
+ *   /scenarios/NAME/  per-replicate arrays [replicate][month][state(,target)] and
+ *                     summary/MEASURE [month][cohort][stat] quantile tables
+ */
+#ifndef CC_RUNFILE_H
+#define CC_RUNFILE_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "model.h"
+
+#define RUNFILE_NSTATS 8   /* mean, p5, p10, p25, p50, p75, p90, p95 */
+#define RUNFILE_NMEASURES 5
+
+/* Measures summarised per cohort, in the order of runfile_measures[]. */
+extern const char *const runfile_measures[RUNFILE_NMEASURES];
+/* Statistic names, in column order of every summary table. */
+extern const char *const runfile_stats[RUNFILE_NSTATS];
+/* Percentiles of the stat columns 1..7 (column 0 is the mean). */
+extern const double runfile_percentiles[RUNFILE_NSTATS - 1];
+
+/* Everything a run produces for one scenario, as written. */
+typedef struct runfile_scenario {
+    const char *name;
+    int32_t *stock, *inflow, *outflow, *arrivals; /* [R][M][S] */
+    int32_t *flows;                               /* [R][M][S][T] */
+    double *person_days;                          /* [R][M][S] */
+    const int32_t *initial_stock;                 /* [S] */
+} runfile_scenario;
+
+/* What a run writes besides its scenarios. */
+typedef struct runfile_header {
+    const model *model;
+    const char *model_path;
+    const char *parameters;    /* effective parameters as text */
+    const char *command_line;
+    uint64_t seed;
+    int replicates, threads, months;
+    int start_day;
+    const int *month_start;    /* [M+1] */
+    int history_months;
+    const int *history_end;    /* [H] month-end day numbers */
+    const double *history;     /* [H][C] observed stock by cohort */
+} runfile_header;
+
+/* A run file opened for reading. */
+typedef struct runfile {
+    long long h5;             /* the HDF5 file id */
+    char path[4096];
+    int S, T, C, M, R, H, nscen;
+    char (*cohorts)[32];      /* [C] */
+    char (*labels)[160];      /* [C] state labels; "Looked-after children (all)" for CLA */
+    char (*month_end)[11];    /* [M] ISO dates */
+    char (*history_end)[11];  /* [H] */
+    double *history;          /* [H][C] */
+    char (*scenarios)[64];    /* [nscen] */
+    char version[64], revision[64], command_line[4096], start[11], model_file[4096];
+    char model_source[512];
+    long long seed, threads;
+} runfile;
+
+/* Public API */
+
+/* Number of cohorts for S states: the states and CLA. */
+int runfile_ncohorts(const modeldef *def);
+
+/* Per-replicate cohort totals of a [R][M][S] array: out[R][M][C] (CLA = sum of the
+ * looked_after states, computed inside each replicate). */
+void runfile_cohort_totals(const modeldef *def, const int32_t *in, const double *din, int R,
+                           int M, double *out);
+
+/* Quantile table [M][C][RUNFILE_NSTATS] over replicates of a [R][M][C] array. */
+int runfile_summarise(const double *per_rep, int R, int M, int C, double *out);
+
+/* Writes a run file atomically (CC_EEXIST if it exists and !force). */
+int runfile_write(const char *path, bool force, const runfile_header *h,
+                  const runfile_scenario *scen, int nscen, cc_err *err);
+
+/* Opens a run file, checking its format; NULL with *status on failure. */
+runfile *runfile_open(const char *path, cc_err *err, int *status);
+void runfile_close(runfile *rf);
+
+/* Reads summary/MEASURE of scenario `scen` into out [M][C][RUNFILE_NSTATS]. */
+int runfile_read_summary(const runfile *rf, const char *scen, const char *measure, double *out,
+                         cc_err *err);
+
+/* Reads a per-replicate int array (stock, inflow, outflow, arrivals): out [R][M][S]. */
+int runfile_read_replicates(const runfile *rf, const char *scen, const char *name,
+                            int32_t *out, cc_err *err);
+
+/* Index of a cohort by name, or -1. */
+int runfile_cohort(const runfile *rf, const char *name);
+
+#endif

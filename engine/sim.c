@@ -1,0 +1,489 @@
+/* sim.c -- the continuous-time simulation kernel (see sim.h for the method).
+ *
+ * Layout of the fast hazard tables: cell c = (state * nage + age band) * ndur + duration
+ * band. total[c] is the sum of all hazards out of the cell; the targets with a nonzero
+ * hazard are stored from cell_off[c] to cell_off[c+1] in cell_target[], with their
+ * running sums in cell_cum[], so choosing the target of an event is a short scan.
+ *
+ * Monthly ledgers use difference arrays: a stay [a, b) adds +1 at the month containing a
+ * and -1 at the month containing b to the month-end stock, and the same for full months
+ * of person-days, so a stay of years costs O(1), not O(months).
+ */
+#include "sim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "date.h"
+#include "rng.h"
+
+#define AGE_YEARS 19        /* arrival ages -1 (unborn) .. 17 */
+
+typedef struct init_child {
+    int64_t id;
+    int dob;
+    int state;
+    double since;           /* when the child entered the state (may precede the start) */
+} init_child;
+
+struct sim_setup {
+    const model *m;
+    const modeldef *def;
+    int S, T, M, nage, ndur;
+    uint64_t seed;
+    int *month_start;       /* [M+1] day numbers */
+    int *day_month;         /* [days in horizon]: month index of each day */
+    double *total;          /* [S*nage*ndur] */
+    int *cell_off;          /* [S*nage*ndur + 1] */
+    int *cell_target;
+    double *cell_cum;
+    int *landing;           /* [T]: state entered by each target, or MD_OUT */
+    double *lambda;         /* [M][S][AGE_YEARS] expected arrivals */
+    int64_t ninit, init_cap;
+    init_child *init;
+    int32_t *stock0;        /* [S] */
+};
+
+struct sim_work {
+    gsl_rng *rng;
+    int32_t *stock_diff;    /* [(M+1)*S] */
+    int32_t *full_diff;     /* [(M+1)*S] full months in the state */
+    sim_observer observe;
+    void *observe_ctx;
+};
+
+/* ---- setup ------------------------------------------------------------------------ */
+
+typedef struct span_ctx {
+    sim_setup *s;
+    int day;
+    int status;
+} span_ctx;
+
+/* Keeps the spans that contain the start date: those are the children open then. */
+static void collect_open(void *vctx, const model_episode *e, int state, int start, int end)
+{
+    span_ctx *c = vctx;
+    sim_setup *s = c->s;
+    if (!(start <= c->day && c->day < end) || c->status != CC_OK)
+        return;
+    if (s->ninit == s->init_cap) {
+        int64_t cap = s->init_cap ? 2 * s->init_cap : 1024;
+        init_child *grown = realloc(s->init, sizeof *grown * (size_t)cap);
+        if (!grown) {
+            c->status = CC_ENOMEM;
+            return;
+        }
+        s->init = grown;
+        s->init_cap = cap;
+    }
+    init_child *ch = &s->init[s->ninit++];
+    ch->id = e->child;
+    ch->dob = e->dob;
+    ch->state = state;
+    ch->since = start;
+    s->stock0[state]++;
+}
+
+static int build_tables(sim_setup *s)
+{
+    const model *m = s->m;
+    int ncell = s->S * s->nage * s->ndur;
+    s->total = calloc((size_t)ncell, sizeof *s->total);
+    s->cell_off = calloc((size_t)ncell + 1, sizeof *s->cell_off);
+    size_t cap = (size_t)(m->ntrans > 0 ? m->ntrans : 1) * s->nage * s->ndur;
+    s->cell_target = malloc(sizeof *s->cell_target * cap);
+    s->cell_cum = malloc(sizeof *s->cell_cum * cap);
+    s->landing = malloc(sizeof *s->landing * (size_t)s->T);
+    if (!s->total || !s->cell_off || !s->cell_target || !s->cell_cum || !s->landing)
+        return CC_ENOMEM;
+    for (int t = 0; t < s->T; t++)
+        s->landing[t] = t < s->S ? t : s->def->exits[t - s->S].then;
+    int n = 0;
+    for (int c = 0; c < ncell; c++) {
+        int state = c / (s->nage * s->ndur), ad = c % (s->nage * s->ndur);
+        s->cell_off[c] = n;
+        double sum = 0;
+        for (int k = 0; k < m->ntrans; k++) {
+            double h = m->rate[(size_t)k * s->nage * s->ndur + ad];
+            if (m->from[k] != state || h <= 0)
+                continue;
+            sum += h;
+            s->cell_target[n] = m->to[k];
+            s->cell_cum[n] = sum;
+            n++;
+        }
+        s->total[c] = sum;
+    }
+    s->cell_off[ncell] = n;
+    return CC_OK;
+}
+
+static int build_arrivals(sim_setup *s)
+{
+    const model *m = s->m;
+    s->lambda = calloc((size_t)s->M * s->S * AGE_YEARS, sizeof *s->lambda);
+    if (!s->lambda)
+        return CC_ENOMEM;
+    for (int mo = 0; mo < s->M; mo++) {
+        int y, mm, dd;
+        date_to_ymd(s->month_start[mo], &y, &mm, &dd);
+        double days = s->month_start[mo + 1] - s->month_start[mo];
+        for (int st = 0; st < s->S; st++)
+            for (int a = -1; a < AGE_YEARS - 1; a++) {
+                int band = modeldef_age_band(s->def, a + 0.5);
+                double rate = m->entry[st * s->nage + band];
+                if (rate <= 0)
+                    continue;
+                double base = m->entry_per_child ? model_population(m, y, a) : 1.0 / AGE_YEARS;
+                s->lambda[((size_t)mo * s->S + st) * AGE_YEARS + (a + 1)] = rate * base * days;
+            }
+    }
+    return CC_OK;
+}
+
+sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t seed,
+                           cc_err *err, int *status)
+{
+    char when[11], extract[11];
+    date_format(start_day, when);
+    date_format(m->extract_date + 1, extract);
+    if (m->nepisodes > 0 && start_day > m->extract_date + 1) {
+        *status = cc_fail(err, CC_EINPUT, "start date %s is after the model's history ends: "
+                          "the children open then are not known (latest start: %s)", when,
+                          extract);
+        return NULL;
+    }
+    sim_setup *s = calloc(1, sizeof *s);
+    if (!s) {
+        *status = cc_fail(err, CC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->m = m;
+    s->def = m->def;
+    s->S = m->def->nstates;
+    s->T = modeldef_ntargets(m->def);
+    s->M = nmonths;
+    s->nage = m->def->nage;
+    s->ndur = m->def->ndur;
+    s->seed = seed;
+    s->month_start = malloc(sizeof *s->month_start * (size_t)(nmonths + 1));
+    s->stock0 = calloc((size_t)s->S, sizeof *s->stock0);
+    int rc = (!s->month_start || !s->stock0) ? CC_ENOMEM : CC_OK;
+    if (rc == CC_OK) {
+        s->month_start[0] = start_day;
+        for (int i = 1; i <= nmonths; i++)
+            s->month_start[i] = date_month_start(start_day, i);
+        int ndays = s->month_start[nmonths] - start_day;
+        s->day_month = malloc(sizeof *s->day_month * (size_t)(ndays > 0 ? ndays : 1));
+        rc = s->day_month ? build_tables(s) : CC_ENOMEM;
+        for (int i = 0; rc == CC_OK && i < nmonths; i++)
+            for (int d = s->month_start[i]; d < s->month_start[i + 1]; d++)
+                s->day_month[d - start_day] = i;
+    }
+    if (rc == CC_OK)
+        rc = build_arrivals(s);
+    if (rc == CC_OK) {
+        span_ctx c = {s, start_day, CC_OK};
+        model_spans(m, collect_open, &c);
+        rc = c.status;
+    }
+    if (rc != CC_OK) {
+        sim_setup_free(s);
+        *status = cc_fail(err, rc, "out of memory preparing the simulation");
+        return NULL;
+    }
+    *status = CC_OK;
+    return s;
+}
+
+void sim_setup_free(sim_setup *s)
+{
+    if (!s)
+        return;
+    free(s->month_start);
+    free(s->day_month);
+    free(s->total);
+    free(s->cell_off);
+    free(s->cell_target);
+    free(s->cell_cum);
+    free(s->landing);
+    free(s->lambda);
+    free(s->init);
+    free(s->stock0);
+    free(s);
+}
+
+int sim_nstates(const sim_setup *s) { return s->S; }
+int sim_ntargets(const sim_setup *s) { return s->T; }
+int sim_nmonths(const sim_setup *s) { return s->M; }
+int sim_month_start(const sim_setup *s, int m) { return s->month_start[m]; }
+const int32_t *sim_initial_stock(const sim_setup *s) { return s->stock0; }
+int64_t sim_initial_children(const sim_setup *s) { return s->ninit; }
+
+sim_work *sim_work_alloc(const sim_setup *s)
+{
+    sim_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->rng = rng_alloc();
+    w->stock_diff = calloc((size_t)(s->M + 1) * s->S, sizeof *w->stock_diff);
+    w->full_diff = calloc((size_t)(s->M + 1) * s->S, sizeof *w->full_diff);
+    if (!w->rng || !w->stock_diff || !w->full_diff) {
+        sim_work_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void sim_work_free(sim_work *w)
+{
+    if (!w)
+        return;
+    if (w->rng)
+        gsl_rng_free(w->rng);
+    free(w->stock_diff);
+    free(w->full_diff);
+    free(w);
+}
+
+void sim_work_observe(sim_work *w, sim_observer fn, void *ctx)
+{
+    w->observe = fn;
+    w->observe_ctx = ctx;
+}
+
+/* ---- one replicate ---------------------------------------------------------------- */
+
+/* Everything the kernel needs while it follows one replicate. */
+typedef struct kernel {
+    const sim_setup *s;
+    sim_work *w;
+    sim_ledger *out;
+    double t0, tend;
+    int64_t events;
+} kernel;
+
+/* Month containing time t: 0 before the start, M from the end of the horizon on. */
+static int month_of(const sim_setup *s, double t)
+{
+    double off = t - s->month_start[0];
+    if (off < 0)
+        return 0;
+    int day = (int)off; /* truncation is floor for off >= 0 */
+    if (day >= s->month_start[s->M] - s->month_start[0])
+        return s->M;
+    return s->day_month[day];
+}
+
+static inline double min2(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+/* Adds a stay in `state` over [a, b) (clipped to the horizon) to the ledger. */
+static void occupy(kernel *k, int state, double a, double b)
+{
+    const sim_setup *s = k->s;
+    if (a < k->t0)
+        a = k->t0;
+    if (b > k->tend)
+        b = k->tend;
+    if (b <= a)
+        return;
+    int ma = month_of(s, a);
+    int mb = month_of(s, b);
+    int S = s->S;
+    k->w->stock_diff[ma * S + state] += 1;
+    k->w->stock_diff[mb * S + state] -= 1;
+    if (ma == mb) {
+        k->out->person_days[ma * S + state] += b - a;
+        return;
+    }
+    k->out->person_days[ma * S + state] += s->month_start[ma + 1] - a;
+    if (mb < s->M)
+        k->out->person_days[mb * S + state] += b - s->month_start[mb];
+    k->w->full_diff[(ma + 1) * S + state] += 1;
+    k->w->full_diff[mb * S + state] -= 1;
+}
+
+static void notify(kernel *k, uint64_t id, int dob, int from, int target, int then, double t)
+{
+    if (!k->w->observe)
+        return;
+    sim_event ev = {id, dob, from, target, then, t};
+    k->w->observe(k->w->observe_ctx, &ev);
+}
+
+/* A date of birth taken apart once, so birthdays cost one date_from_ymd each. */
+typedef struct dob_parts {
+    int y, m, d;
+} dob_parts;
+
+/* Exact birthday at age `years` (whole years use the calendar, 29 February falling on
+ * 1 March in other years; fractions of a year add 365.25 days per year). */
+static double birthday(const dob_parts *b, double years)
+{
+    double whole = floor(years);
+    int y = b->y + (int)whole, m = b->m, d = b->d;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
+        m = 3;
+        d = 1;
+    }
+    return date_from_ymd(y, m, d) + (years - whole) * 365.25;
+}
+
+/* Follows one child from time t in `state` (entered at `since`) to the horizon. */
+static void follow(kernel *k, uint64_t id, int dob, int state, double since, double t)
+{
+    const sim_setup *s = k->s;
+    const modeldef *d = s->def;
+    gsl_rng *r = k->w->rng;
+    dob_parts b;
+    date_to_ymd(dob, &b.y, &b.m, &b.d);
+    /* age band and the time it ends: start from the approximate age, then make it exact */
+    int ab = modeldef_age_band(d, (t - dob) / 365.25);
+    while (ab > 0 && birthday(&b, d->age_edges[ab]) > t)
+        ab--;
+    double next_age = ab + 1 < s->nage ? birthday(&b, d->age_edges[ab + 1]) : INFINITY;
+    while (next_age <= t) {
+        ab++;
+        next_age = ab + 1 < s->nage ? birthday(&b, d->age_edges[ab + 1]) : INFINITY;
+    }
+    double cached_age = -1, cached_t = INFINITY; /* most states share max_age 18 */
+    for (;;) {
+        const md_state *st = &d->states[state];
+        if (st->max_age != cached_age) {
+            cached_age = st->max_age;
+            cached_t = st->max_age > 0 ? birthday(&b, st->max_age) : INFINITY;
+        }
+        double max_age_t = cached_t;
+        double max_days_t = st->max_days > 0 ? since + st->max_days : INFINITY;
+        int db = modeldef_dur_band(d, t - since);
+        double next_dur = db + 1 < s->ndur ? since + d->dur_edges[db + 1] : INFINITY;
+        double e = -log(gsl_rng_uniform_pos(r));
+        int target = -1;
+        for (;;) {
+            double tb = min2(min2(next_age, next_dur), min2(min2(max_age_t, max_days_t), k->tend));
+            if (tb < t)
+                tb = t;
+            int cell = (state * s->nage + ab) * s->ndur + db;
+            double h = s->total[cell];
+            if (h > 0 && e <= h * (tb - t)) {
+                t += e / h;
+                double u = gsl_rng_uniform(r) * h;
+                int j = s->cell_off[cell], last = s->cell_off[cell + 1] - 1;
+                while (j < last && s->cell_cum[j] <= u)
+                    j++;
+                target = s->cell_target[j];
+                break;
+            }
+            e -= h * (tb - t);
+            t = tb;
+            if (t >= k->tend) {
+                occupy(k, state, since, k->tend);
+                return;
+            }
+            if (t >= max_age_t && st->at_max_age != MD_NONE) {
+                target = s->S + st->at_max_age;
+                break;
+            }
+            if (t >= max_days_t && st->at_max_days != MD_NONE) {
+                target = s->S + st->at_max_days;
+                break;
+            }
+            if (t >= next_age) {
+                ab++;
+                next_age = ab + 1 < s->nage ? birthday(&b, d->age_edges[ab + 1]) : INFINITY;
+            }
+            if (t >= next_dur) {
+                db++;
+                next_dur = db + 1 < s->ndur ? since + d->dur_edges[db + 1] : INFINITY;
+            }
+        }
+        /* the event: leave `state` for `target` at time t */
+        occupy(k, state, since, t);
+        int month = month_of(s, t);
+        int then = s->landing[target];
+        int S = s->S;
+        k->out->flows[((size_t)month * S + state) * s->T + target]++;
+        k->out->outflow[month * S + state]++;
+        k->events++;
+        notify(k, id, dob, state, target, then, t);
+        if (then == MD_OUT)
+            return;
+        k->out->inflow[month * S + then]++;
+        state = then;
+        since = t;
+    }
+}
+
+static void arrivals(kernel *k, int replicate)
+{
+    const sim_setup *s = k->s;
+    gsl_rng *r = k->w->rng;
+    for (int mo = 0; mo < s->M; mo++) {
+        double a = s->month_start[mo], len = s->month_start[mo + 1] - a;
+        for (int cell = 0; cell < s->S * AGE_YEARS; cell++) {
+            double lam = s->lambda[(size_t)mo * s->S * AGE_YEARS + cell];
+            if (lam <= 0)
+                continue;
+            rng_stream(r, s->seed, (uint64_t)replicate, RNG_ARRIVAL_COUNT, (uint64_t)mo,
+                       (uint64_t)cell);
+            unsigned int n = gsl_ran_poisson(r, lam);
+            int state = cell / AGE_YEARS, age = cell % AGE_YEARS - 1;
+            for (unsigned int i = 0; i < n; i++) {
+                uint64_t key = ((uint64_t)mo << 40) | ((uint64_t)cell << 24) | i;
+                rng_stream(r, s->seed, (uint64_t)replicate, RNG_ARRIVAL_CHILD, (uint64_t)mo,
+                           ((uint64_t)cell << 32) | i);
+                double t = a + gsl_rng_uniform(r) * len;
+                double age_years = age + gsl_rng_uniform(r);
+                int dob = (int)floor(t - age_years * 365.25);
+                int month = month_of(s, t);
+                k->out->arrivals[month * s->S + state]++;
+                k->out->inflow[month * s->S + state]++;
+                k->events++;
+                notify(k, key, dob, -1, state, state, t);
+                follow(k, key, dob, state, t, t);
+            }
+        }
+    }
+}
+
+int64_t sim_replicate(const sim_setup *s, sim_work *w, int replicate, sim_ledger *out)
+{
+    int S = s->S, M = s->M;
+    size_t ms = (size_t)M * S;
+    memset(out->stock, 0, sizeof *out->stock * ms);
+    memset(out->inflow, 0, sizeof *out->inflow * ms);
+    memset(out->outflow, 0, sizeof *out->outflow * ms);
+    memset(out->arrivals, 0, sizeof *out->arrivals * ms);
+    memset(out->flows, 0, sizeof *out->flows * ms * s->T);
+    memset(out->person_days, 0, sizeof *out->person_days * ms);
+    memset(w->stock_diff, 0, sizeof *w->stock_diff * (ms + S));
+    memset(w->full_diff, 0, sizeof *w->full_diff * (ms + S));
+    kernel k = {s, w, out, s->month_start[0], s->month_start[M], 0};
+    for (int64_t i = 0; i < s->ninit; i++) {
+        const init_child *c = &s->init[i];
+        rng_stream(w->rng, s->seed, (uint64_t)replicate, RNG_INITIAL, (uint64_t)i, 0);
+        follow(&k, (uint64_t)i, c->dob, c->state, c->since, k.t0);
+    }
+    arrivals(&k, replicate);
+    /* month-end stock: the start stock plus the running sum of stays begun and ended;
+     * person-days: add whole months spent in the state */
+    int32_t rs[MD_MAX] = {0}, rf[MD_MAX] = {0};
+    for (int mo = 0; mo < M; mo++) {
+        double len = s->month_start[mo + 1] - s->month_start[mo];
+        for (int st = 0; st < S; st++) {
+            rs[st] += w->stock_diff[mo * S + st];
+            rf[st] += w->full_diff[mo * S + st];
+            out->stock[mo * S + st] = rs[st];
+            out->person_days[mo * S + st] += rf[st] * len;
+        }
+    }
+    return k.events;
+}

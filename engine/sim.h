@@ -1,0 +1,88 @@
+/* sim.h -- the simulation kernel: one replicate of every child, in continuous time.
+ *
+ * A sim_setup is built once per run from a model and a start date: the monthly grid,
+ * the hazard tables rearranged for fast lookup (total hazard and cumulative targets per
+ * state x age band x duration band cell), the children open on the start date, and the
+ * expected arrivals per month, entry state and single year of age. It is read-only
+ * while replicates run, so threads share it.
+ *
+ * Each thread owns a sim_work (random generator and scratch arrays). sim_replicate()
+ * simulates one replicate into a sim_ledger whose arrays point into the run's
+ * [replicate x month x ...] output, so nothing is allocated inside the replicate loop.
+ *
+ * Method. A child's stay in a state ends at the first event of competing risks whose
+ * hazards are piecewise constant in exact age and duration in the state. The kernel
+ * draws one unit exponential per stay and walks the pieces, subtracting each piece's
+ * integrated hazard, until it is used up (inversion of the cumulative hazard). This is
+ * the same distribution as re-drawing at every band boundary but costs one draw per
+ * event, so run time grows with the number of events, not with children x days. The
+ * target is then chosen in proportion to the hazards of the piece where the event falls.
+ * Forced exits happen at a state's max_age (an exact birthday) and max_days.
+ */
+#ifndef CC_SIM_H
+#define CC_SIM_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "model.h"
+
+typedef struct sim_setup sim_setup;
+typedef struct sim_work sim_work;
+
+/* One replicate's monthly results; every array is laid out [month][...]. */
+typedef struct sim_ledger {
+    int32_t *stock;       /* [M][S] children in the state at the end of the month */
+    int32_t *inflow;      /* [M][S] entries into the state (arrivals and transfers in) */
+    int32_t *outflow;     /* [M][S] exits from the state (transfers and leaving) */
+    int32_t *arrivals;    /* [M][S] new children arriving from outside the model */
+    int32_t *flows;       /* [M][S][T] events from each state to each target */
+    double *person_days;  /* [M][S] days spent in the state during the month */
+} sim_ledger;
+
+/* Something that happened to a child, handed to an observer (used by `synth`). */
+typedef struct sim_event {
+    uint64_t child;       /* stream key of the child (unique within the replicate) */
+    int dob;              /* date of birth (day number) */
+    int from;             /* state left, or -1 for an arrival */
+    int target;           /* target entered (state, or nstates + exit reason) */
+    int then;             /* state the child is now in, or MD_OUT */
+    double time;          /* when (day number with fraction) */
+} sim_event;
+
+typedef void (*sim_observer)(void *ctx, const sim_event *event);
+
+/* Public API */
+
+/* Prepares a run of `nmonths` months from `start_day` with master seed `seed`. The
+ * model must outlive the setup. Fails with CC_EINPUT when the start date is outside
+ * what the model's history covers. */
+sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t seed,
+                           cc_err *err, int *status);
+void sim_setup_free(sim_setup *s);
+
+/* Sizes: states S, targets T, months M; day number of the first day of month m
+ * (m = 0 .. M; entry 0 is the start date, entry M the end of the horizon). */
+int sim_nstates(const sim_setup *s);
+int sim_ntargets(const sim_setup *s);
+int sim_nmonths(const sim_setup *s);
+int sim_month_start(const sim_setup *s, int m);
+
+/* Children open on the start date, by state ([S], same in every replicate). */
+const int32_t *sim_initial_stock(const sim_setup *s);
+
+/* Number of children open on the start date. */
+int64_t sim_initial_children(const sim_setup *s);
+
+/* Per-thread workspace; NULL when out of memory. */
+sim_work *sim_work_alloc(const sim_setup *s);
+void sim_work_free(sim_work *w);
+
+/* Calls `fn` for every arrival and every event (NULL switches it off). */
+void sim_work_observe(sim_work *w, sim_observer fn, void *ctx);
+
+/* Simulates replicate `replicate` into `out` (arrays zeroed here first). Returns the
+ * number of events simulated (arrivals, transitions and exits). */
+int64_t sim_replicate(const sim_setup *s, sim_work *w, int replicate, sim_ledger *out);
+
+#endif
