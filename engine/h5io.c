@@ -126,7 +126,7 @@ static hid_t chunked_dcpl(hid_t type, int rank, const hsize_t *dims)
     H5Pset_chunk(dcpl, rank, chunk);
     H5Pset_fletcher32(dcpl);
     H5Pset_shuffle(dcpl);
-    H5Pset_deflate(dcpl, 4);
+    H5Pset_deflate(dcpl, 1);
     return dcpl;
 }
 

@@ -1,18 +1,22 @@
 /* rng.h -- reproducible random streams keyed by what the numbers are for.
  *
- * Each stream is a counter-based Philox4x64-10 generator (Random123) wrapped as a GSL
- * generator, so GSL's distributions (gsl_ran_poisson, gsl_ran_exponential, ...) draw
- * from it. A stream is fully determined by (master seed, replicate, purpose, a, b):
- * the key is (seed, replicate) and the counter is (purpose, a, b). Nothing depends on
- * the thread that draws, so 1, 2 or 16 threads give identical results, and a scenario
- * that changes one child's path leaves every other child's numbers unchanged (common
- * random numbers). Resetting a stream is a few stores: there is no state to warm up.
+ * Each stream is the counter-based Philox4x64-10 generator of Random123: a stream is
+ * fully determined by (master seed, replicate, purpose, a, b), with key (seed,
+ * replicate) and counter (purpose, a, b, draw). Nothing depends on the thread that
+ * draws, so 1, 2 or 16 threads give identical results, and a scenario that changes one
+ * child's path leaves every other child's numbers unchanged (common random numbers).
+ * Positioning a stream is a few stores: there is no state to warm up.
+ *
+ * Uniforms for the kernel's hot loop come straight from the Philox block (53 bits per
+ * 64-bit word, four per block, inline); rng_gsl() exposes the same stream as a GSL
+ * generator for GSL's distributions (gsl_ran_poisson, ...).
  */
 #ifndef CC_RNG_H
 #define CC_RNG_H
 
 #include <stdint.h>
 
+#include <Random123/philox.h>
 #include <gsl/gsl_rng.h>
 
 /* Stream purposes. Never renumber: a run file's results depend on them. */
@@ -23,13 +27,38 @@ enum rng_purpose {
     RNG_PARAMETERS = 4     /* per-replicate parameter draws */
 };
 
+typedef struct rng {
+    philox4x64_key_t key;
+    philox4x64_ctr_t ctr;  /* ctr.v[3] counts blocks drawn from this stream */
+    philox4x64_ctr_t out;  /* current block */
+    int left;              /* unused words in `out` */
+    gsl_rng *gsl;          /* the same stream for GSL's distributions */
+} rng;
+
 /* Public API */
 
-/* A generator to be positioned with rng_stream() before use; free with gsl_rng_free. */
-gsl_rng *rng_alloc(void);
+/* Allocates a generator (to be positioned with rng_stream); NULL when out of memory. */
+rng *rng_alloc(void);
+void rng_free(rng *r);
 
 /* Positions `r` at the start of stream (seed, replicate, purpose, a, b). */
-void rng_stream(gsl_rng *r, uint64_t seed, uint64_t replicate, uint64_t purpose, uint64_t a,
+void rng_stream(rng *r, uint64_t seed, uint64_t replicate, uint64_t purpose, uint64_t a,
                 uint64_t b);
+
+/* The stream as a GSL generator, valid until the next rng_stream(). Draws through it
+ * come from a separate sub-stream, so mixing them with rng_uniform() is safe. */
+gsl_rng *rng_gsl(rng *r);
+
+/* A uniform number in (0, 1), never 0 or 1. */
+static inline double rng_uniform(rng *r)
+{
+    if (r->left == 0) {
+        r->out = philox4x64(r->ctr, r->key);
+        r->ctr.v[3]++;
+        r->left = 4;
+    }
+    uint64_t x = r->out.v[--r->left];
+    return ((double)(x >> 11) + 0.5) * 0x1.0p-53;
+}
 
 #endif

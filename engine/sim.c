@@ -26,6 +26,7 @@
 typedef struct init_child {
     int64_t id;
     int dob;
+    int dob_y, dob_m, dob_d;  /* the date of birth taken apart, once */
     int state;
     double since;           /* when the child entered the state (may precede the start) */
 } init_child;
@@ -49,7 +50,7 @@ struct sim_setup {
 };
 
 struct sim_work {
-    gsl_rng *rng;
+    rng *rng;
     int32_t *stock_diff;    /* [(M+1)*S] */
     int32_t *full_diff;     /* [(M+1)*S] full months in the state */
     sim_observer observe;
@@ -84,6 +85,7 @@ static void collect_open(void *vctx, const model_episode *e, int state, int star
     init_child *ch = &s->init[s->ninit++];
     ch->id = e->child;
     ch->dob = e->dob;
+    date_to_ymd(e->dob, &ch->dob_y, &ch->dob_m, &ch->dob_d);
     ch->state = state;
     ch->since = start;
     s->stock0[state]++;
@@ -244,8 +246,7 @@ void sim_work_free(sim_work *w)
 {
     if (!w)
         return;
-    if (w->rng)
-        gsl_rng_free(w->rng);
+    rng_free(w->rng);
     free(w->stock_diff);
     free(w->full_diff);
     free(w);
@@ -338,13 +339,12 @@ static double birthday(const dob_parts *b, double years)
 }
 
 /* Follows one child from time t in `state` (entered at `since`) to the horizon. */
-static void follow(kernel *k, uint64_t id, int dob, int state, double since, double t)
+static void follow(kernel *k, uint64_t id, int dob, dob_parts b, int state, double since,
+                   double t)
 {
     const sim_setup *s = k->s;
     const modeldef *d = s->def;
-    gsl_rng *r = k->w->rng;
-    dob_parts b;
-    date_to_ymd(dob, &b.y, &b.m, &b.d);
+    rng *r = k->w->rng;
     /* age band and the time it ends: start from the approximate age, then make it exact */
     int ab = modeldef_age_band(d, (t - dob) / 365.25);
     while (ab > 0 && birthday(&b, d->age_edges[ab]) > t)
@@ -365,7 +365,7 @@ static void follow(kernel *k, uint64_t id, int dob, int state, double since, dou
         double max_days_t = st->max_days > 0 ? since + st->max_days : INFINITY;
         int db = modeldef_dur_band(d, t - since);
         double next_dur = db + 1 < s->ndur ? since + d->dur_edges[db + 1] : INFINITY;
-        double e = -log(gsl_rng_uniform_pos(r));
+        double e = -log(rng_uniform(r));
         int target = -1;
         for (;;) {
             double tb = min2(min2(next_age, next_dur), min2(min2(max_age_t, max_days_t), k->tend));
@@ -375,7 +375,7 @@ static void follow(kernel *k, uint64_t id, int dob, int state, double since, dou
             double h = s->total[cell];
             if (h > 0 && e <= h * (tb - t)) {
                 t += e / h;
-                double u = gsl_rng_uniform(r) * h;
+                double u = rng_uniform(r) * h;
                 int j = s->cell_off[cell], last = s->cell_off[cell + 1] - 1;
                 while (j < last && s->cell_cum[j] <= u)
                     j++;
@@ -425,7 +425,7 @@ static void follow(kernel *k, uint64_t id, int dob, int state, double since, dou
 static void arrivals(kernel *k, int replicate)
 {
     const sim_setup *s = k->s;
-    gsl_rng *r = k->w->rng;
+    rng *r = k->w->rng;
     for (int mo = 0; mo < s->M; mo++) {
         double a = s->month_start[mo], len = s->month_start[mo + 1] - a;
         for (int cell = 0; cell < s->S * AGE_YEARS; cell++) {
@@ -434,21 +434,23 @@ static void arrivals(kernel *k, int replicate)
                 continue;
             rng_stream(r, s->seed, (uint64_t)replicate, RNG_ARRIVAL_COUNT, (uint64_t)mo,
                        (uint64_t)cell);
-            unsigned int n = gsl_ran_poisson(r, lam);
+            unsigned int n = gsl_ran_poisson(rng_gsl(r), lam);
             int state = cell / AGE_YEARS, age = cell % AGE_YEARS - 1;
             for (unsigned int i = 0; i < n; i++) {
                 uint64_t key = ((uint64_t)mo << 40) | ((uint64_t)cell << 24) | i;
                 rng_stream(r, s->seed, (uint64_t)replicate, RNG_ARRIVAL_CHILD, (uint64_t)mo,
                            ((uint64_t)cell << 32) | i);
-                double t = a + gsl_rng_uniform(r) * len;
-                double age_years = age + gsl_rng_uniform(r);
+                double t = a + rng_uniform(r) * len;
+                double age_years = age + rng_uniform(r);
                 int dob = (int)floor(t - age_years * 365.25);
+                dob_parts b;
+                date_to_ymd(dob, &b.y, &b.m, &b.d);
                 int month = month_of(s, t);
                 k->out->arrivals[month * s->S + state]++;
                 k->out->inflow[month * s->S + state]++;
                 k->events++;
                 notify(k, key, dob, -1, state, state, t);
-                follow(k, key, dob, state, t, t);
+                follow(k, key, dob, b, state, t, t);
             }
         }
     }
@@ -470,7 +472,8 @@ int64_t sim_replicate(const sim_setup *s, sim_work *w, int replicate, sim_ledger
     for (int64_t i = 0; i < s->ninit; i++) {
         const init_child *c = &s->init[i];
         rng_stream(w->rng, s->seed, (uint64_t)replicate, RNG_INITIAL, (uint64_t)i, 0);
-        follow(&k, (uint64_t)i, c->dob, c->state, c->since, k.t0);
+        dob_parts b = {c->dob_y, c->dob_m, c->dob_d};
+        follow(&k, (uint64_t)i, c->dob, b, c->state, c->since, k.t0);
     }
     arrivals(&k, replicate);
     /* month-end stock: the start stock plus the running sum of stays begun and ended;

@@ -61,24 +61,24 @@ static const double D_REREF[ND] = {2.2, 1.5, 1, 0.8, 0.6, 0.4, 0.4};
 static const truth_row truth[] = {
     /* referral or assessment: mostly closed, a third to CIN, a few to CP or care */
     {"REF", "nfa", 5.2, A_CHILD, D_REF},
-    {"REF", "CIN", 3.1, A_CHILD, D_REF},
-    {"REF", "CP", 0.75, A_CHILD, D_REF},
-    {"REF", "CLA_FOS", 0.11, A_FOSTER, D_REF},
-    {"REF", "CLA_KIN", 0.05, A_BORN, D_REF},
+    {"REF", "CIN", 2.6, A_CHILD, D_REF},
+    {"REF", "CP", 0.6, A_CHILD, D_REF},
+    {"REF", "CLA_FOS", 0.125, A_FOSTER, D_REF},
+    {"REF", "CLA_KIN", 0.055, A_BORN, D_REF},
     {"REF", "CLA_RES", 0.03, A_TEEN, D_REF},
     {"REF", "CLA_SUP", 0.06, A_16, D_REF},
     {"REF", "CLA_PWP", 0.01, A_BORN, D_REF},
     {"REF", "CLA_OTH", 0.006, A_TEEN, D_REF},
     /* child in need */
-    {"CIN", "case_closed", 1.55, A_CHILD, D_CIN},
-    {"CIN", "CP", 0.16, A_CHILD, D_CIN},
-    {"CIN", "CLA_FOS", 0.022, A_FOSTER, D_CIN},
+    {"CIN", "case_closed", 1.75, A_CHILD, D_CIN},
+    {"CIN", "CP", 0.12, A_CHILD, D_CIN},
+    {"CIN", "CLA_FOS", 0.025, A_FOSTER, D_CIN},
     {"CIN", "CLA_KIN", 0.012, A_BORN, D_CIN},
     {"CIN", "CLA_RES", 0.008, A_OLDER, D_CIN},
     /* child protection */
-    {"CP", "CIN", 0.95, A_CHILD, D_CP},
+    {"CP", "CIN", 1.1, A_CHILD, D_CP},
     {"CP", "case_closed", 0.4, A_CHILD, D_CP},
-    {"CP", "CLA_FOS", 0.12, A_FOSTER, D_CP},
+    {"CP", "CLA_FOS", 0.135, A_FOSTER, D_CP},
     {"CP", "CLA_KIN", 0.06, A_BORN, D_CP},
     {"CP", "CLA_PWP", 0.02, A_BORN, D_CP},
     {"CP", "CLA_RES", 0.015, A_OLDER, D_CP},
@@ -113,12 +113,12 @@ static const truth_row truth[] = {
     /* care leavers: support ends, more often after 21 */
     {"CL", "support_ended", 0.12, A_LEAVER, D_FLAT},
     /* recently closed: re-referral, most likely soon after closure */
-    {"CLOSED", "REF", 0.27, A_CHILD, D_REREF},
+    {"CLOSED", "REF", 0.17, A_CHILD, D_REREF},
 };
 
 /* New children per child-year by age band, into REF (referrals) and, for 16-17 year
  * olds arriving unaccompanied, straight into care. */
-static const double ENTRY_REF[NA] = {0.045, 0.085, 0.055, 0.05, 0.056, 0.05, 0, 0, 0};
+static const double ENTRY_REF[NA] = {0.038, 0.072, 0.047, 0.043, 0.048, 0.043, 0, 0, 0};
 static const double ENTRY_UASC[NA] = {0, 0, 0, 0, 0, 0.0012, 0, 0, 0};
 
 #define CHILDREN_PER_AGE 3300.0
