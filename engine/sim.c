@@ -386,6 +386,7 @@ static void follow(kernel *k, uint64_t id, int dob, dob_parts b, int state, doub
             t = tb;
             if (t >= k->tend) {
                 occupy(k, state, since, k->tend);
+                notify(k, id, dob, state, -1, state, k->tend);
                 return;
             }
             if (t >= max_age_t && st->at_max_age != MD_NONE) {

@@ -45,7 +45,8 @@ typedef struct sim_event {
     uint64_t child;       /* stream key of the child (unique within the replicate) */
     int dob;              /* date of birth (day number) */
     int from;             /* state left, or -1 for an arrival */
-    int target;           /* target entered (state, or nstates + exit reason) */
+    int target;           /* target entered (state, or nstates + exit reason); -1 when the
+                           * child is still in `from` at the end of the horizon */
     int then;             /* state the child is now in, or MD_OUT */
     double time;          /* when (day number with fraction) */
 } sim_event;
@@ -78,7 +79,8 @@ int64_t sim_initial_children(const sim_setup *s);
 sim_work *sim_work_alloc(const sim_setup *s);
 void sim_work_free(sim_work *w);
 
-/* Calls `fn` for every arrival and every event (NULL switches it off). */
+/* Calls `fn` for every arrival, every event, and for every child still in a state at the
+ * end of the horizon (NULL switches it off). */
 void sim_work_observe(sim_work *w, sim_observer fn, void *ctx);
 
 /* Simulates replicate `replicate` into `out` (arrays zeroed here first). Returns the

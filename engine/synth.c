@@ -245,6 +245,8 @@ static void observe(void *ctx, const sim_event *ev)
         r->since = ev->time;
         return;
     }
+    if (ev->target < 0)              /* still there at the extract date: recorded as open */
+        return;
     int S = r->def->nstates;
     int reason = ev->target < S ? MODEL_REASON_MOVE : ev->target - S;
     record(r, (int)floor(ev->time), reason);
