@@ -80,11 +80,11 @@ $(BUILD)/version.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 FORCE:
 
-$(BUILD)/engine/%.o: engine/%.c $(BUILD)/version.h
+$(BUILD)/engine/%.o: engine/%.c | $(BUILD)/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(FINAL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/tests/%.o: tests/%.c $(BUILD)/version.h
+$(BUILD)/tests/%.o: tests/%.c | $(BUILD)/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(FINAL_CFLAGS) -Itests -MMD -MP -c $< -o $@
 
