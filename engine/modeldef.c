@@ -253,6 +253,19 @@ static char *reader(char *str, int num, void *stream)
     str[len] = '\0';
     p->next += len;
     p->line++;
+    /* inih calls the handler only for keys, so a section without keys ([state.X] with
+     * every value left at its default) is declared here, when its header is read. */
+    const char *h = str;
+    while (*h == ' ' || *h == '\t')
+        h++;
+    const char *close = strchr(h, ']');
+    if (*h == '[' && close) {
+        char section[2 * MD_NAME];
+        size_t n = (size_t)(close - h - 1);
+        util_copy(section, h + 1, n + 1 < sizeof section ? n + 1 : sizeof section);
+        if (!strncmp(section, "state.", 6) || !strncmp(section, "exit.", 5))
+            section_item(p, section, section[0] == 's');
+    }
     return str;
 }
 
