@@ -442,8 +442,11 @@ static void arrivals(kernel *k, int replicate)
                 rng_stream(r, s->seed, (uint64_t)replicate, RNG_ARRIVAL_CHILD, (uint64_t)mo,
                            ((uint64_t)cell << 32) | i);
                 double t = a + rng_uniform(r) * len;
-                double age_years = age + rng_uniform(r);
-                int dob = (int)floor(t - age_years * 365.25);
+                /* a date of birth making the exact age on the arrival day `age` whole
+                 * years: after the day `age + 1` years before, up to `age` years before */
+                int day = (int)floor(t);
+                int lo = date_add_years(day, -(age + 1)) + 1, hi = date_add_years(day, -age);
+                int dob = lo + (int)(rng_uniform(r) * (hi - lo + 1));
                 dob_parts b;
                 date_to_ymd(dob, &b.y, &b.m, &b.d);
                 int month = month_of(s, t);
