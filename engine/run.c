@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "date.h"
@@ -237,10 +238,12 @@ int run_main(int argc, char **argv)
     run_stats st = {0, 0, 0, 0};
     if (status == CC_OK)
         status = run_execute(&c, &st, &err);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
     if (status == CC_OK)
         fprintf(stderr, "run: wrote %s (%d replicates x %d months, %lld children open at the "
-                "start, %.3g events simulated in %.2f s; %.2f s in all)\n", c.out, c.replicates,
-                c.horizon, (long long)st.initial, (double)st.events, st.seconds_simulate,
-                st.seconds_total);
+                "start, %.4g events simulated in %.3f s; %.3f s in all; peak memory %.1f MiB)\n",
+                c.out, c.replicates, c.horizon, (long long)st.initial, (double)st.events,
+                st.seconds_simulate, st.seconds_total, ru.ru_maxrss / 1024.0);
     return cli_report(status, &err);
 }

@@ -23,10 +23,52 @@
 
 #define AGE_YEARS 19        /* arrival ages -1 (unborn) .. 17 */
 
+/* A date of birth taken apart once, so birthdays cost one date_from_ymd each. */
+typedef struct dob_parts {
+    int y, m, d;
+} dob_parts;
+
+/* Exact birthday at age `years` (whole years use the calendar, 29 February falling on
+ * 1 March in other years; fractions of a year add 365.25 days per year). */
+static double birthday(const dob_parts *b, double years)
+{
+    double whole = floor(years);
+    int y = b->y + (int)whole, m = b->m, d = b->d;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
+        m = 3;
+        d = 1;
+    }
+    return date_from_ymd(y, m, d) + (years - whole) * 365.25;
+}
+
+/* Where a child stands on the age grid at time t: the age band and when it ends. */
+typedef struct age_pos {
+    int band;
+    double next;           /* time of the next age edge, or INFINITY */
+} age_pos;
+
+/* Age band at time t, starting from a guess (the band of `years`, the age in whole or
+ * approximate years) and made exact with the calendar birthdays. */
+static age_pos age_position(const modeldef *d, const dob_parts *b, double t, double years)
+{
+    age_pos a;
+    a.band = modeldef_age_band(d, years);
+    while (a.band > 0 && birthday(b, d->age_edges[a.band]) > t)
+        a.band--;
+    a.next = a.band + 1 < d->nage ? birthday(b, d->age_edges[a.band + 1]) : INFINITY;
+    while (a.next <= t) {
+        a.band++;
+        a.next = a.band + 1 < d->nage ? birthday(b, d->age_edges[a.band + 1]) : INFINITY;
+    }
+    return a;
+}
+
+
 typedef struct init_child {
     int64_t id;
     int dob;
-    int dob_y, dob_m, dob_d;  /* the date of birth taken apart, once */
+    dob_parts parts;        /* the date of birth taken apart, once */
+    age_pos age;            /* age band on the start date (the same in every replicate) */
     int state;
     double since;           /* when the child entered the state (may precede the start) */
 } init_child;
@@ -85,7 +127,8 @@ static void collect_open(void *vctx, const model_episode *e, int state, int star
     init_child *ch = &s->init[s->ninit++];
     ch->id = e->child;
     ch->dob = e->dob;
-    date_to_ymd(e->dob, &ch->dob_y, &ch->dob_m, &ch->dob_d);
+    date_to_ymd(e->dob, &ch->parts.y, &ch->parts.m, &ch->parts.d);
+    ch->age = age_position(s->def, &ch->parts, c->day, (c->day - e->dob) / 365.25);
     ch->state = state;
     ch->since = start;
     s->stock0[state]++;
@@ -320,40 +363,15 @@ static void notify(kernel *k, uint64_t id, int dob, int from, int target, int th
     k->w->observe(k->w->observe_ctx, &ev);
 }
 
-/* A date of birth taken apart once, so birthdays cost one date_from_ymd each. */
-typedef struct dob_parts {
-    int y, m, d;
-} dob_parts;
-
-/* Exact birthday at age `years` (whole years use the calendar, 29 February falling on
- * 1 March in other years; fractions of a year add 365.25 days per year). */
-static double birthday(const dob_parts *b, double years)
-{
-    double whole = floor(years);
-    int y = b->y + (int)whole, m = b->m, d = b->d;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
-        m = 3;
-        d = 1;
-    }
-    return date_from_ymd(y, m, d) + (years - whole) * 365.25;
-}
-
 /* Follows one child from time t in `state` (entered at `since`) to the horizon. */
-static void follow(kernel *k, uint64_t id, int dob, dob_parts b, int state, double since,
-                   double t)
+static void follow(kernel *k, uint64_t id, int dob, dob_parts b, age_pos age, int state,
+                   double since, double t)
 {
     const sim_setup *s = k->s;
     const modeldef *d = s->def;
     rng *r = k->w->rng;
-    /* age band and the time it ends: start from the approximate age, then make it exact */
-    int ab = modeldef_age_band(d, (t - dob) / 365.25);
-    while (ab > 0 && birthday(&b, d->age_edges[ab]) > t)
-        ab--;
-    double next_age = ab + 1 < s->nage ? birthday(&b, d->age_edges[ab + 1]) : INFINITY;
-    while (next_age <= t) {
-        ab++;
-        next_age = ab + 1 < s->nage ? birthday(&b, d->age_edges[ab + 1]) : INFINITY;
-    }
+    int ab = age.band;
+    double next_age = age.next;
     double cached_age = -1, cached_t = INFINITY; /* most states share max_age 18 */
     for (;;) {
         const md_state *st = &d->states[state];
@@ -375,10 +393,12 @@ static void follow(kernel *k, uint64_t id, int dob, dob_parts b, int state, doub
             double h = s->total[cell];
             if (h > 0 && e <= h * (tb - t)) {
                 t += e / h;
-                double u = rng_uniform(r) * h;
                 int j = s->cell_off[cell], last = s->cell_off[cell + 1] - 1;
-                while (j < last && s->cell_cum[j] <= u)
-                    j++;
+                if (j < last) { /* competing targets: choose one in proportion to hazard */
+                    double u = rng_uniform(r) * h;
+                    while (j < last && s->cell_cum[j] <= u)
+                        j++;
+                }
                 target = s->cell_target[j];
                 break;
             }
@@ -429,6 +449,8 @@ static void arrivals(kernel *k, int replicate)
     rng *r = k->w->rng;
     for (int mo = 0; mo < s->M; mo++) {
         double a = s->month_start[mo], len = s->month_start[mo + 1] - a;
+        dob_parts month_parts; /* the first day of the month (the start date in month 0) */
+        date_to_ymd(s->month_start[mo], &month_parts.y, &month_parts.m, &month_parts.d);
         for (int cell = 0; cell < s->S * AGE_YEARS; cell++) {
             double lam = s->lambda[(size_t)mo * s->S * AGE_YEARS + cell];
             if (lam <= 0)
@@ -444,17 +466,19 @@ static void arrivals(kernel *k, int replicate)
                 double t = a + rng_uniform(r) * len;
                 /* a date of birth making the exact age on the arrival day `age` whole
                  * years: after the day `age + 1` years before, up to `age` years before */
-                int day = (int)floor(t);
-                int lo = date_add_years(day, -(age + 1)) + 1, hi = date_add_years(day, -age);
+                dob_parts today = month_parts;
+                today.d = (int)t - s->month_start[mo] + month_parts.d;
+                int lo = (int)birthday(&today, -(age + 1)) + 1, hi = (int)birthday(&today, -age);
                 int dob = lo + (int)(rng_uniform(r) * (hi - lo + 1));
                 dob_parts b;
                 date_to_ymd(dob, &b.y, &b.m, &b.d);
+                age_pos where = age_position(s->def, &b, t, age + 0.5);
                 int month = month_of(s, t);
                 k->out->arrivals[month * s->S + state]++;
                 k->out->inflow[month * s->S + state]++;
                 k->events++;
                 notify(k, key, dob, -1, state, state, t);
-                follow(k, key, dob, b, state, t, t);
+                follow(k, key, dob, b, where, state, t, t);
             }
         }
     }
@@ -476,8 +500,7 @@ int64_t sim_replicate(const sim_setup *s, sim_work *w, int replicate, sim_ledger
     for (int64_t i = 0; i < s->ninit; i++) {
         const init_child *c = &s->init[i];
         rng_stream(w->rng, s->seed, (uint64_t)replicate, RNG_INITIAL, (uint64_t)i, 0);
-        dob_parts b = {c->dob_y, c->dob_m, c->dob_d};
-        follow(&k, (uint64_t)i, c->dob, b, c->state, c->since, k.t0);
+        follow(&k, (uint64_t)i, c->dob, c->parts, c->age, c->state, c->since, k.t0);
     }
     arrivals(&k, replicate);
     /* month-end stock: the start stock plus the running sum of stays begun and ended;
