@@ -7,8 +7,8 @@
  * child's path leaves every other child's numbers unchanged (common random numbers).
  * Positioning a stream is a few stores: there is no state to warm up.
  *
- * Uniforms for the kernel's hot loop come straight from the Philox block (53 bits per
- * 64-bit word, four per block, inline); rng_gsl() exposes the same stream as a GSL
+ * Uniforms for the kernel's hot loop come straight from the Philox block (32 bits each,
+ * eight per block, inline); rng_gsl() exposes the same stream as a GSL
  * generator for GSL's distributions (gsl_ran_poisson, ...).
  */
 #ifndef CC_RNG_H
@@ -31,7 +31,7 @@ typedef struct rng {
     philox4x64_key_t key;
     philox4x64_ctr_t ctr;  /* ctr.v[3] counts blocks drawn from this stream */
     philox4x64_ctr_t out;  /* current block */
-    int left;              /* unused words in `out` */
+    int left;              /* unused 32-bit halves in `out` */
     gsl_rng *gsl;          /* the same stream for GSL's distributions */
 } rng;
 
@@ -49,16 +49,19 @@ void rng_stream(rng *r, uint64_t seed, uint64_t replicate, uint64_t purpose, uin
  * come from a separate sub-stream, so mixing them with rng_uniform() is safe. */
 gsl_rng *rng_gsl(rng *r);
 
-/* A uniform number in (0, 1), never 0 or 1. */
+/* A uniform number in (0, 1), never 0 or 1, with 32 random bits: each Philox block
+ * gives eight (the kernel needs many uniforms and no finer resolution than 2^-32). */
 static inline double rng_uniform(rng *r)
 {
     if (r->left == 0) {
         r->out = philox4x64(r->ctr, r->key);
         r->ctr.v[3]++;
-        r->left = 4;
+        r->left = 8;
     }
-    uint64_t x = r->out.v[--r->left];
-    return ((double)(x >> 11) + 0.5) * 0x1.0p-53;
+    r->left--;
+    uint64_t word = r->out.v[r->left >> 1];
+    uint32_t x = (uint32_t)(r->left & 1 ? word >> 32 : word);
+    return ((double)x + 0.5) * 0x1.0p-32;
 }
 
 #endif
