@@ -1,0 +1,64 @@
+#!/bin/sh
+# bench.sh -- speed and memory figures behind `make bench` (figures, not asserts).
+#
+# Demo council: 1,000 replicates x 60 months with 2 threads and with 1 thread, each run
+# REPEAT times (default 3); medians reported. Memory: peak resident size for 100, 1,000
+# and 2,000 replicates, against the size of the per-replicate output arrays.
+# National scale: a synthetic England (--scale 215: about 400,000 children in REF, CIN,
+# CP, CLA and CL at once); NAT_REPS replicates (default 20) x 120 months on 2 threads,
+# extrapolated linearly to 1,000 replicates.
+# Run files go to build/bench/ and are removed at the end.
+set -eu
+bin=./carecast
+dir=build/bench
+repeat=${REPEAT:-3}
+nat_reps=${NAT_REPS:-20}
+mkdir -p "$dir"
+
+# field N of the run summary line: 1 events, 2 simulate s, 3 total s, 4 peak MiB
+stats() {
+    sed -n 's/.*(\([0-9]*\) replicates x \([0-9]*\) months, \([0-9]*\) children open at the start, \([0-9.e+]*\) events simulated in \([0-9.]*\) s; \([0-9.]*\) s in all; peak memory \([0-9.]*\) MiB).*/\4 \5 \6 \7 \3/p'
+}
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+run() { # model replicates months threads -> stats line
+    $bin run --model "$1" --out "$dir/run.h5" --replicates "$2" --horizon "$3" --threads "$4" \
+        --seed 7 --force 2>&1 | stats
+}
+
+[ -f "$dir/demo/truth.h5" ] || $bin synth --out "$dir/demo" --seed 1 2>/dev/null
+echo "== demo council (synth --seed 1), 1,000 replicates x 60 months, median of $repeat runs"
+for threads in 2 1; do
+    : > "$dir/t$threads"
+    i=0
+    while [ $i -lt "$repeat" ]; do run "$dir/demo/truth.h5" 1000 60 $threads >> "$dir/t$threads"; i=$((i + 1)); done
+done
+ev=$(awk '{print $1}' "$dir/t2" | head -1)
+sim2=$(awk '{print $2}' "$dir/t2" | median); tot2=$(awk '{print $3}' "$dir/t2" | median)
+sim1=$(awk '{print $2}' "$dir/t1" | median); tot1=$(awk '{print $3}' "$dir/t1" | median)
+awk -v ev="$ev" -v s2="$sim2" -v t2="$tot2" -v s1="$sim1" -v t1="$tot1" 'BEGIN {
+    printf "  events simulated            %.3g (%.0f per replicate-year)\n", ev, ev / 5000
+    printf "  wall, 2 threads             %.2f s in all (%.2f s simulating, the rest reading, summarising, writing)\n", t2, s2
+    printf "  wall, 1 thread              %.2f s in all (%.2f s simulating)\n", t1, s1
+    printf "  events per second           %.3g on 2 threads, %.3g on 1\n", ev / s2, ev / s1
+    printf "  time per replicate-year     %.3g ms of one core\n", 1000 * s1 / 5000
+    printf "  speed-up 1 -> 2 threads     %.2fx simulating, %.2fx in all\n", s1 / s2, t1 / t2
+}'
+
+echo "== memory: peak resident size against the replicate count (demo, 60 months, 2 threads)"
+for reps in 100 1000 2000; do
+    run "$dir/demo/truth.h5" $reps 60 2 | awk -v r=$reps '{
+        out = r * 60 * 12 * (5 * 4 + 8 + 24 * 4) / 1048576
+        printf "  %5d replicates: peak %6.1f MiB; per-replicate output arrays %6.1f MiB; rest %6.1f MiB\n", r, $4, out, $4 - out }'
+done
+
+[ -f "$dir/national/truth.h5" ] || $bin synth --out "$dir/national" --scale 215 --history-years 2 --seed 1 2>/dev/null
+echo "== national scale (synth --scale 215), $nat_reps replicates x 120 months, 2 threads"
+line=$(run "$dir/national/truth.h5" "$nat_reps" 120 2)
+echo "$line" | awk -v r="$nat_reps" '{
+    printf "  children open at the start  %d (all states, including recently closed cases)\n", $5
+    printf "  events simulated            %.3g (%.3g per replicate-year)\n", $1, $1 / (r * 10)
+    printf "  wall                        %.1f s in all (%.1f s simulating); peak %.0f MiB\n", $3, $2, $4
+    printf "  events per second           %.3g\n", $1 / $2
+    printf "  1,000 replicates x 10 years %.0f s = %.1f min (extrapolated from %d replicates)\n", $3 / r * 1000, $3 / r * 1000 / 60, r
+}'
+rm -f "$dir/run.h5"
