@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -18,6 +19,10 @@ int h5io_create(h5io_file *f, const char *path, bool force, cc_err *err)
     f->id = -1;
     if (strlen(path) >= sizeof f->path)
         return cc_fail(err, CC_EUSAGE, "%s: path too long", path);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return cc_fail(err, CC_EUSAGE, "%s: is a folder; expected a file name for the output",
+                       path);
     if (!force && util_exists(path))
         return cc_fail(err, CC_EEXIST,
                        "%s: output exists; use --force to replace it (nothing was written)",
@@ -29,8 +34,8 @@ int h5io_create(h5io_file *f, const char *path, bool force, cc_err *err)
     f->id = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
     if (f->id < 0)
-        return cc_fail(err, CC_EIO, "%s: cannot create the file (is the folder writable?)",
-                       f->tmp);
+        return cc_fail(err, CC_EUSAGE, "%s: cannot create the output (does its folder exist, "
+                       "and is it writable?)", path);
     return CC_OK;
 }
 

@@ -52,7 +52,10 @@ static void problem(parser *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    cc_fail(p->err, CC_EINPUT, "%s:%d: %s", p->origin, p->line, msg);
+    if (p->line > 0)
+        cc_fail(p->err, CC_EINPUT, "%s:%d: %s", p->origin, p->line, msg);
+    else
+        cc_fail(p->err, CC_EINPUT, "%s: %s", p->origin, msg);
     p->errors++;
 }
 
@@ -371,8 +374,7 @@ modeldef *modeldef_alloc_text(const char *text, const char *origin, cc_err *err,
         p->line = rc;
         problem(p, "not valid INI syntax (expected [section] or key = value)");
     }
-    if (p->errors == 0)
-        second_pass(p);
+    second_pass(p); /* even after errors, so names that do not resolve are reported too */
     int errors = p->errors;
     free(p);
     if (errors) {

@@ -203,6 +203,13 @@ sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t 
                           extract);
         return NULL;
     }
+    if (m->nepisodes > 0 && start_day < m->history_start) {
+        char first[11];
+        date_format(m->history_start, first);
+        *status = cc_fail(err, CC_EINPUT, "start date %s is before the model's history begins "
+                          "(%s): the children open then are not known", when, first);
+        return NULL;
+    }
     sim_setup *s = calloc(1, sizeof *s);
     if (!s) {
         *status = cc_fail(err, CC_ENOMEM, "out of memory");
