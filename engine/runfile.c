@@ -52,14 +52,24 @@ void runfile_cohort_totals(const modeldef *def, const int32_t *in, const double 
 
 int runfile_summarise(const double *per_rep, int R, int M, int C, double *out)
 {
-    double *col = malloc(sizeof *col * (size_t)(R > 0 ? R : 1));
-    if (!col)
-        return CC_ENOMEM;
-    for (int m = 0; m < M; m++)
-        for (int c = 0; c < C; c++) {
+    /* Each (month, cohort) cell is independent, so cells are spread over threads; every
+     * cell's result is the same whichever thread computes it. */
+    int status = CC_OK;
+#pragma omp parallel default(none) shared(per_rep, R, M, C, out, status, runfile_percentiles)
+    {
+        double *col = malloc(sizeof *col * (size_t)(R > 0 ? R : 1));
+        if (!col) {
+#pragma omp atomic write
+            status = CC_ENOMEM;
+        }
+#pragma omp for schedule(static)
+        for (int mc = 0; mc < M * C; mc++) {
+            if (!col)
+                continue;
+            int m = mc / C, c = mc % C;
             for (int r = 0; r < R; r++)
                 col[r] = per_rep[((size_t)r * M + m) * C + c];
-            double *o = out + ((size_t)m * C + c) * RUNFILE_NSTATS;
+            double *o = out + (size_t)mc * RUNFILE_NSTATS;
             gsl_sort(col, 1, (size_t)R);
             o[0] = R ? gsl_stats_mean(col, 1, (size_t)R) : 0;
             for (int q = 0; q < RUNFILE_NSTATS - 1; q++)
@@ -67,8 +77,9 @@ int runfile_summarise(const double *per_rep, int R, int M, int C, double *out)
                                                                    runfile_percentiles[q])
                              : 0;
         }
-    free(col);
-    return CC_OK;
+        free(col);
+    }
+    return status;
 }
 
 /* ---- writing ---------------------------------------------------------------------- */
