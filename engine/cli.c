@@ -23,10 +23,14 @@ static int find(const cli_spec *spec, const char *name, size_t len)
 static const char *type_text(cli_type t)
 {
     switch (t) {
-    case CLI_LONG: return "an integer";
-    case CLI_DOUBLE: return "a number";
-    case CLI_DATE: return "a date YYYY-MM-DD";
-    default: return "a value";
+    case CLI_LONG:
+        return "an integer";
+    case CLI_DOUBLE:
+        return "a number";
+    case CLI_DATE:
+        return "a date YYYY-MM-DD";
+    default:
+        return "a value";
     }
 }
 

@@ -13,14 +13,14 @@
 #include "error.h"
 
 #define CLI_MAX_OPTS 32
-#define CLI_MAX_POS 64
+#define CLI_MAX_POS  64
 
 typedef enum cli_type { CLI_FLAG, CLI_TEXT, CLI_LONG, CLI_DOUBLE, CLI_DATE } cli_type;
 
 typedef struct cli_spec {
-    const char *name;     /* without the leading "--"; NULL ends a table */
+    const char *name; /* without the leading "--"; NULL ends a table */
     cli_type type;
-    const char *metavar;  /* shown in help, e.g. "N" or "FILE" */
+    const char *metavar; /* shown in help, e.g. "N" or "FILE" */
     const char *help;
 } cli_spec;
 
@@ -30,8 +30,8 @@ typedef struct cli_opts {
     long lval[CLI_MAX_OPTS];
     double dval[CLI_MAX_OPTS];
     int npos;
-    const char *pos[CLI_MAX_POS];  /* arguments that are not options, in order */
-    bool force;                    /* --force was given */
+    const char *pos[CLI_MAX_POS]; /* arguments that are not options, in order */
+    bool force;                   /* --force was given */
 } cli_opts;
 
 /* A command: its name, synopsis, one-paragraph description and option table. */

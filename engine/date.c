@@ -11,10 +11,10 @@ int date_from_ymd(int year, int month, int day)
 {
     int y = month <= 2 ? year - 1 : year;
     int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;                                   /* [0, 399] */
-    int mp = (month + 9) % 12;                                 /* March = 0 */
-    int doy = (153 * mp + 2) / 5 + day - 1;                    /* [0, 365] */
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
+    int yoe = y - era * 400;                         /* [0, 399] */
+    int mp = (month + 9) % 12;                       /* March = 0 */
+    int doy = (153 * mp + 2) / 5 + day - 1;          /* [0, 365] */
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
     return era * 146097 + doe - 719468;
 }
 

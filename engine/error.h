@@ -14,22 +14,22 @@
 #include <stddef.h>
 
 /*      name          exit  meaning */
-#define CC_ERROR_LIST(X)                                                        \
-    X(CC_OK,          0, "success")                                             \
-    X(CC_EUSAGE,      2, "usage error (bad command line)")                      \
-    X(CC_EINPUT,      2, "input error (a file or value is not what was expected)") \
-    X(CC_EEXIST,      2, "output exists (use --force to replace it)")          \
-    X(CC_ENOMEM,      1, "out of memory")                                       \
-    X(CC_EIO,         1, "input/output failure")                                \
-    X(CC_EHDF5,       1, "HDF5 library failure")                                \
-    X(CC_EEXTERNAL,   1, "an external program failed")                          \
-    X(CC_EINTERNAL,   1, "internal error (a bug: please report it)")
+#define CC_ERROR_LIST(X)                                                                           \
+    X(CC_OK, 0, "success")                                                                         \
+    X(CC_EUSAGE, 2, "usage error (bad command line)")                                              \
+    X(CC_EINPUT, 2, "input error (a file or value is not what was expected)")                      \
+    X(CC_EEXIST, 2, "output exists (use --force to replace it)")                                   \
+    X(CC_ENOMEM, 1, "out of memory")                                                               \
+    X(CC_EIO, 1, "input/output failure")                                                           \
+    X(CC_EHDF5, 1, "HDF5 library failure")                                                         \
+    X(CC_EEXTERNAL, 1, "an external program failed")                                               \
+    X(CC_EINTERNAL, 1, "internal error (a bug: please report it)")
 
 enum cc_status {
 #define CC_ENUM_ENTRY(name, exit, text) name,
     CC_ERROR_LIST(CC_ENUM_ENTRY)
 #undef CC_ENUM_ENTRY
-    CC_NSTATUS
+        CC_NSTATUS
 };
 
 /* A message buffer filled by failing functions. Messages accumulate line by line,
@@ -49,8 +49,7 @@ int cc_exit_status(int status);
 
 /* Appends one formatted line to `err` (which may be NULL) and returns `status`,
  * so a failing function can write `return cc_fail(err, CC_EINPUT, "...", ...)`. */
-int cc_fail(cc_err *err, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int cc_fail(cc_err *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Clears a message buffer. */
 void cc_err_clear(cc_err *err);

@@ -25,8 +25,7 @@ int h5io_create(h5io_file *f, const char *path, bool force, cc_err *err)
                        path);
     if (!force && util_exists(path))
         return cc_fail(err, CC_EEXIST,
-                       "%s: output exists; use --force to replace it (nothing was written)",
-                       path);
+                       "%s: output exists; use --force to replace it (nothing was written)", path);
     util_copy(f->path, path, sizeof f->path);
     snprintf(f->tmp, sizeof f->tmp, "%s.tmp.%ld", path, (long)getpid());
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -34,8 +33,10 @@ int h5io_create(h5io_file *f, const char *path, bool force, cc_err *err)
     f->id = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
     if (f->id < 0)
-        return cc_fail(err, CC_EUSAGE, "%s: cannot create the output (does its folder exist, "
-                       "and is it writable?)", path);
+        return cc_fail(err, CC_EUSAGE,
+                       "%s: cannot create the output (does its folder exist, "
+                       "and is it writable?)",
+                       path);
     return CC_OK;
 }
 
@@ -70,8 +71,7 @@ hid_t h5io_open(const char *path, cc_err *err, int *status)
         return -1;
     }
     if (H5Fis_hdf5(path) <= 0) {
-        *status = cc_fail(err, CC_EINPUT, "%s: not an HDF5 file (corrupt or another format)",
-                          path);
+        *status = cc_fail(err, CC_EINPUT, "%s: not an HDF5 file (corrupt or another format)", path);
         return -1;
     }
     hid_t id = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -271,8 +271,8 @@ int h5io_dims(hid_t loc, const char *name, hsize_t *dims)
     return rank;
 }
 
-int h5io_read(hid_t loc, const char *name, hid_t memtype, void *buf, size_t nelem,
-              const char *file, cc_err *err)
+int h5io_read(hid_t loc, const char *name, hid_t memtype, void *buf, size_t nelem, const char *file,
+              cc_err *err)
 {
     hsize_t dims[8];
     int rank = h5io_dims(loc, name, dims);
@@ -282,14 +282,13 @@ int h5io_read(hid_t loc, const char *name, hid_t memtype, void *buf, size_t nele
     for (int i = 0; i < rank; i++)
         n *= dims[i];
     if (n != nelem)
-        return cc_fail(err, CC_EINPUT, "%s: dataset '%s' has %zu values, expected %zu", file,
-                       name, n, nelem);
+        return cc_fail(err, CC_EINPUT, "%s: dataset '%s' has %zu values, expected %zu", file, name,
+                       n, nelem);
     hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
     herr_t rc = nelem ? H5Dread(ds, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) : 0;
     H5Dclose(ds);
     if (rc < 0)
-        return cc_fail(err, CC_EINPUT, "%s: dataset '%s' cannot be read (corrupt?)", file,
-                       name);
+        return cc_fail(err, CC_EINPUT, "%s: dataset '%s' cannot be read (corrupt?)", file, name);
     return CC_OK;
 }
 

@@ -22,8 +22,8 @@
 
 typedef struct h5io_file {
     hid_t id;
-    char path[4096];   /* final name */
-    char tmp[4200];    /* temporary name written to */
+    char path[4096]; /* final name */
+    char tmp[4200];  /* temporary name written to */
 } h5io_file;
 
 /* Public API */
@@ -67,8 +67,8 @@ int h5io_dims(hid_t loc, const char *name, hsize_t *dims);
 
 /* Reads a whole dataset of `nelem` elements into buf as `memtype`. Fails (CC_EINPUT,
  * naming file and dataset) if it is missing or has another number of elements. */
-int h5io_read(hid_t loc, const char *name, hid_t memtype, void *buf, size_t nelem,
-              const char *file, cc_err *err);
+int h5io_read(hid_t loc, const char *name, hid_t memtype, void *buf, size_t nelem, const char *file,
+              cc_err *err);
 
 /* Reads a scalar string dataset into a malloc'd string; NULL on failure. */
 char *h5io_read_text(hid_t loc, const char *name);

@@ -48,8 +48,8 @@ static int print_table(const runfile *rf, cc_err *err)
     printf("command      %s\n", rf->command_line);
     printf("model        %s\n", rf->model_file);
     printf("             %s\n", rf->model_source);
-    printf("start        %s, %d months, %d replicates, seed %lld, %lld threads\n", rf->start,
-           rf->M, rf->R, rf->seed, rf->threads);
+    printf("start        %s, %d months, %d replicates, seed %lld, %lld threads\n", rf->start, rf->M,
+           rf->R, rf->seed, rf->threads);
     printf("scenarios   ");
     for (int s = 0; s < rf->nscen; s++)
         printf(" %s", rf->scenarios[s]);
@@ -72,8 +72,10 @@ static int print_table(const runfile *rf, cc_err *err)
         printf("\n%-8s %10s", "", rf->H ? rf->history_end[rf->H - 1] : "-");
         for (int k = 0; k < 4; k++)
             if (at[k] <= rf->M)
-                printf(" %21s", at[k] == 12 ? "(12 months)" : at[k] == 24 ? "(24 months)"
-                               : at[k] == 36 ? "(36 months)" : "(60 months)");
+                printf(" %21s", at[k] == 12   ? "(12 months)"
+                                : at[k] == 24 ? "(24 months)"
+                                : at[k] == 36 ? "(36 months)"
+                                              : "(60 months)");
         printf("\n");
         for (int c = 0; c < rf->C; c++) {
             printf("%-8s", rf->cohorts[c]);
@@ -133,8 +135,10 @@ int info_main(int argc, char **argv)
     while (k < RUNFILE_NMEASURES && strcmp(runfile_measures[k], measure))
         k++;
     if (status == CC_OK && k == RUNFILE_NMEASURES)
-        status = cc_fail(&err, CC_EUSAGE, "info: --measure '%s': expected stock, entries, exits, "
-                         "arrivals or person_days", measure);
+        status = cc_fail(&err, CC_EUSAGE,
+                         "info: --measure '%s': expected stock, entries, exits, "
+                         "arrivals or person_days",
+                         measure);
     if (status != CC_OK)
         return cli_report(status, &err);
     const char *path = o.pos[0];

@@ -58,11 +58,13 @@ static const cli_command commands[] = {
 
 static void overview(FILE *f)
 {
-    fprintf(f, "carecast %s -- demand forecasting for children's social care\n\n"
-               "usage: carecast COMMAND [options]\n\ncommands:\n", CARECAST_VERSION);
+    fprintf(f,
+            "carecast %s -- demand forecasting for children's social care\n\n"
+            "usage: carecast COMMAND [options]\n\ncommands:\n",
+            CARECAST_VERSION);
     for (int i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-9s %s%s\n", commands[i].name,
-                commands[i].main ? "" : "(planned) ", commands[i].synopsis);
+        fprintf(f, "  %-9s %s%s\n", commands[i].name, commands[i].main ? "" : "(planned) ",
+                commands[i].synopsis);
     fprintf(f, "\n'carecast help COMMAND' or 'carecast COMMAND --help' describes a command.\n"
                "Exit status: 0 success, 1 failure while running, 2 usage or input error.\n");
 }
@@ -80,8 +82,10 @@ static int unknown(const char *name)
     const char *names[NCOMMANDS];
     for (int i = 0; i < NCOMMANDS; i++)
         names[i] = commands[i].name;
-    fprintf(stderr, "carecast: unknown command '%s'; did you mean '%s'? (carecast help lists "
-                    "them)\n", name, names[util_nearest(name, names, NCOMMANDS)]);
+    fprintf(stderr,
+            "carecast: unknown command '%s'; did you mean '%s'? (carecast help lists "
+            "them)\n",
+            name, names[util_nearest(name, names, NCOMMANDS)]);
     return 2;
 }
 
@@ -118,8 +122,7 @@ int main(int argc, char **argv)
             return 0;
         }
     if (!c->main) {
-        fprintf(stderr, "carecast: '%s' is planned but not available in this version\n",
-                c->name);
+        fprintf(stderr, "carecast: '%s' is planned but not available in this version\n", c->name);
         return 2;
     }
     return cc_exit_status(c->main(argc - 1, argv + 1));

@@ -154,8 +154,8 @@ static int write_history(hid_t g, const model *m, cc_err *err)
     hsize_t dims[1] = {(hsize_t)n};
     for (int64_t i = 0; i < n; i++)
         child[i] = m->episodes[i].child;
-    int rc = h5io_write(g, "child", H5T_NATIVE_LLONG, 1, dims, child, "child identifier",
-                        "id", err);
+    int rc =
+        h5io_write(g, "child", H5T_NATIVE_LLONG, 1, dims, child, "child identifier", "id", err);
     static const struct {
         const char *name, *desc, *units;
     } cols[] = {
@@ -164,17 +164,19 @@ static int write_history(hid_t g, const model *m, cc_err *err)
         {"end", "day the episode ended (the next one may start that day); 2147483647 = open",
          "days since 1970-01-01"},
         {"state", "state index into /definition", "index"},
-        {"reason", "exit reason index; -1 = moved to the next episode's state; -2 = open",
-         "index"},
+        {"reason", "exit reason index; -1 = moved to the next episode's state; -2 = open", "index"},
     };
     for (int c = 0; rc == CC_OK && c < 5; c++) {
         for (int64_t i = 0; i < n; i++) {
             const model_episode *e = &m->episodes[i];
-            col[i] = c == 0 ? e->dob : c == 1 ? e->start : c == 2 ? e->end
-                   : c == 3 ? e->state : e->reason;
+            col[i] = c == 0   ? e->dob
+                     : c == 1 ? e->start
+                     : c == 2 ? e->end
+                     : c == 3 ? e->state
+                              : e->reason;
         }
-        rc = h5io_write(g, cols[c].name, H5T_NATIVE_INT, 1, dims, col, cols[c].desc,
-                        cols[c].units, err);
+        rc = h5io_write(g, cols[c].name, H5T_NATIVE_INT, 1, dims, col, cols[c].desc, cols[c].units,
+                        err);
     }
     free(child);
     free(col);
@@ -188,8 +190,7 @@ int model_write_tables(hid_t g, const model *m, cc_err *err)
 {
     const modeldef *d = m->def;
     int rc = h5io_write_text(g, "definition", d->text,
-                             "model definition (INI): states, exit reasons, bands, code maps",
-                             err);
+                             "model definition (INI): states, exit reasons, bands, code maps", err);
     const char *names[MD_MAX];
     for (int i = 0; i < d->nstates; i++)
         names[i] = d->states[i].name;
@@ -203,7 +204,8 @@ int model_write_tables(hid_t g, const model *m, cc_err *err)
     if (rc == CC_OK)
         rc = h5io_write(g, "hazards/to", H5T_NATIVE_INT, 1, n1, m->to,
                         "target of each transition: a state index (< nstates) or nstates + exit "
-                        "reason index", "target index", err);
+                        "reason index",
+                        "target index", err);
     if (rc == CC_OK)
         rc = h5io_write(g, "hazards/rate", H5T_NATIVE_DOUBLE, 3, n3, m->rate,
                         "hazard of the transition by age band and duration-in-state band",
@@ -211,21 +213,23 @@ int model_write_tables(hid_t g, const model *m, cc_err *err)
     if (rc == CC_OK)
         rc = h5io_write(g, "hazards/events", H5T_NATIVE_DOUBLE, 3, n3, m->events,
                         "transitions observed in the estimation window (expected count for a "
-                        "true model)", "children", err);
+                        "true model)",
+                        "children", err);
     if (rc == CC_OK)
         rc = h5io_write(g, "hazards/exposure", H5T_NATIVE_DOUBLE, 3, n3, m->exposure,
                         "person-time at risk in the origin state and cell", "person-days", err);
     hsize_t e2[2] = {(hsize_t)d->nstates, (hsize_t)d->nage};
     if (rc == CC_OK)
-        rc = h5io_write(g, "entries/rate", H5T_NATIVE_DOUBLE, 2, e2, m->entry,
-                        "arrival rate of new children by entry state and age band",
-                        m->entry_per_child ? "per child in the population per day"
-                                           : "children per day", err);
+        rc = h5io_write(
+            g, "entries/rate", H5T_NATIVE_DOUBLE, 2, e2, m->entry,
+            "arrival rate of new children by entry state and age band",
+            m->entry_per_child ? "per child in the population per day" : "children per day", err);
     hsize_t p2[2] = {(hsize_t)m->pop_nyears, MODEL_POP_AGES};
     if (rc == CC_OK && m->population) {
         rc = h5io_write(g, "population/count", H5T_NATIVE_DOUBLE, 2, p2, m->population,
                         "children by calendar year (rows from first_year) and single year of "
-                        "age 0-17", "children", err);
+                        "age 0-17",
+                        "children", err);
         hid_t pg = H5Gopen2(g, "population", H5P_DEFAULT);
         h5io_attr_long(pg, "first_year", m->pop_year0);
         H5Gclose(pg);
@@ -277,8 +281,8 @@ static int read_history(hid_t fid, model *m, const char *path, cc_err *err)
     int rc = (!child || !col || !ep) ? cc_fail(err, CC_ENOMEM, "out of memory") : CC_OK;
     if (rc == CC_OK)
         rc = h5io_read(fid, "history/child", H5T_NATIVE_LLONG, child, n, path, err);
-    static const char *names[] = {"history/dob", "history/start", "history/end",
-                                  "history/state", "history/reason"};
+    static const char *names[] = {"history/dob", "history/start", "history/end", "history/state",
+                                  "history/reason"};
     for (size_t i = 0; rc == CC_OK && i < n; i++)
         ep[i].child = child[i];
     for (int c = 0; rc == CC_OK && c < 5; c++) {
@@ -302,15 +306,17 @@ static int read_history(hid_t fid, model *m, const char *path, cc_err *err)
             ep[i].reason < MODEL_REASON_OPEN || ep[i].reason >= m->def->nexits)
             rc = cc_fail(err, CC_EINPUT,
                          "%s: /history row %zu is inconsistent (state %d, start %d, end %d, "
-                         "reason %d)", path, i, ep[i].state, ep[i].start, ep[i].end,
-                         ep[i].reason);
+                         "reason %d)",
+                         path, i, ep[i].state, ep[i].start, ep[i].end, ep[i].reason);
     long long extract = 0;
     hid_t g = rc == CC_OK ? H5Gopen2(fid, "history", H5P_DEFAULT) : -1;
     long long first = 0;
-    if (rc == CC_OK && (!h5io_get_long(g, "extract_date", &extract) ||
-                        !h5io_get_long(g, "history_start", &first)))
-        rc = cc_fail(err, CC_EINPUT, "%s: /history lacks its extract_date or history_start "
-                     "attribute", path);
+    if (rc == CC_OK &&
+        (!h5io_get_long(g, "extract_date", &extract) || !h5io_get_long(g, "history_start", &first)))
+        rc = cc_fail(err, CC_EINPUT,
+                     "%s: /history lacks its extract_date or history_start "
+                     "attribute",
+                     path);
     if (g >= 0)
         H5Gclose(g);
     free(child);
@@ -328,8 +334,10 @@ model *model_read_tables(hid_t g, const char *path, cc_err *err, int *status)
 {
     char *text = h5io_read_text(g, "definition");
     if (!text) {
-        *status = cc_fail(err, CC_EINPUT, "%s: no model definition inside (not a carecast "
-                          "model file?)", path);
+        *status = cc_fail(err, CC_EINPUT,
+                          "%s: no model definition inside (not a carecast "
+                          "model file?)",
+                          path);
         return NULL;
     }
     char origin[4200];
@@ -368,13 +376,16 @@ model *model_read_tables(hid_t g, const char *path, cc_err *err, int *status)
     for (int k = 0; rc == CC_OK && k < nt; k++)
         if (m->from[k] < 0 || m->from[k] >= def->nstates || m->to[k] < 0 ||
             m->to[k] >= modeldef_ntargets(def) || m->to[k] == m->from[k])
-            rc = cc_fail(err, CC_EINPUT, "%s: transition %d (%d -> %d) does not fit the "
-                         "definition's %d states and %d exit reasons", path, k, m->from[k],
-                         m->to[k], def->nstates, def->nexits);
+            rc = cc_fail(err, CC_EINPUT,
+                         "%s: transition %d (%d -> %d) does not fit the "
+                         "definition's %d states and %d exit reasons",
+                         path, k, m->from[k], m->to[k], def->nstates, def->nexits);
     for (size_t i = 0; rc == CC_OK && i < cells; i++)
         if (!(m->rate[i] >= 0))
-            rc = cc_fail(err, CC_EINPUT, "%s: /hazards/rate has a negative or missing value "
-                         "(%g) at position %zu", path, m->rate[i], i);
+            rc = cc_fail(err, CC_EINPUT,
+                         "%s: /hazards/rate has a negative or missing value "
+                         "(%g) at position %zu",
+                         path, m->rate[i], i);
     if (rc == CC_OK) {
         long long per_child = 1;
         hid_t eg = H5Gopen2(g, "entries", H5P_DEFAULT);
@@ -382,8 +393,7 @@ model *model_read_tables(hid_t g, const char *path, cc_err *err, int *status)
         H5Gclose(eg);
         m->entry_per_child = per_child != 0;
     }
-    if (rc == CC_OK && h5io_dims(g, "population/count", dims) == 2 &&
-        dims[1] == MODEL_POP_AGES) {
+    if (rc == CC_OK && h5io_dims(g, "population/count", dims) == 2 && dims[1] == MODEL_POP_AGES) {
         m->pop_nyears = (int)dims[0];
         m->population = malloc(sizeof *m->population * dims[0] * MODEL_POP_AGES);
         rc = m->population ? h5io_read(g, "population/count", H5T_NATIVE_DOUBLE, m->population,
@@ -412,8 +422,10 @@ model *model_read(const char *path, cc_err *err, int *status)
     char format[64] = "";
     if (!h5io_get_text(fid, "format", format, sizeof format) ||
         strcmp(format, "carecast-model") != 0) {
-        *status = cc_fail(err, CC_EINPUT, "%s: not a carecast model file (format attribute is "
-                          "'%s', expected 'carecast-model')", path, format);
+        *status = cc_fail(err, CC_EINPUT,
+                          "%s: not a carecast model file (format attribute is "
+                          "'%s', expected 'carecast-model')",
+                          path, format);
         H5Fclose(fid);
         return NULL;
     }

@@ -23,10 +23,10 @@
 #include "error.h"
 #include "modeldef.h"
 
-#define MODEL_OPEN_END INT32_MAX  /* `end` of an episode still open at the extract date */
-#define MODEL_REASON_MOVE (-1)    /* episode ended by a move to the child's next state */
-#define MODEL_REASON_OPEN (-2)    /* episode still open */
-#define MODEL_POP_AGES 18         /* population ages 0..17 */
+#define MODEL_OPEN_END    INT32_MAX /* `end` of an episode still open at the extract date */
+#define MODEL_REASON_MOVE (-1)      /* episode ended by a move to the child's next state */
+#define MODEL_REASON_OPEN (-2)      /* episode still open */
+#define MODEL_POP_AGES    18        /* population ages 0..17 */
 
 /* One recorded episode: the child was in `state` on days [start, end). */
 typedef struct model_episode {
@@ -34,25 +34,25 @@ typedef struct model_episode {
     int32_t dob;
     int32_t start, end;
     int16_t state;
-    int16_t reason;    /* exit index, MODEL_REASON_MOVE or MODEL_REASON_OPEN */
+    int16_t reason; /* exit index, MODEL_REASON_MOVE or MODEL_REASON_OPEN */
 } model_episode;
 
 typedef struct model {
-    modeldef *def;            /* owned */
-    int ntrans, max_trans;    /* transitions held, and room for */
-    int *from, *to;           /* [ntrans]: state index, target index (see modeldef.h) */
-    double *rate;             /* [ntrans][nage][ndur] hazard per day */
-    double *events;           /* [ntrans][nage][ndur] events observed */
-    double *exposure;         /* [ntrans][nage][ndur] person-days at risk */
-    double *entry;            /* [nstates][nage] new children per day (per child if per_child) */
+    modeldef *def;         /* owned */
+    int ntrans, max_trans; /* transitions held, and room for */
+    int *from, *to;        /* [ntrans]: state index, target index (see modeldef.h) */
+    double *rate;          /* [ntrans][nage][ndur] hazard per day */
+    double *events;        /* [ntrans][nage][ndur] events observed */
+    double *exposure;      /* [ntrans][nage][ndur] person-days at risk */
+    double *entry;         /* [nstates][nage] new children per day (per child if per_child) */
     bool entry_per_child;
     int pop_year0, pop_nyears;
-    double *population;       /* [pop_nyears][MODEL_POP_AGES] children at mid-year */
-    int extract_date;         /* last day covered by the history (day number) */
-    int history_start;        /* first day from which the history is complete */
+    double *population; /* [pop_nyears][MODEL_POP_AGES] children at mid-year */
+    int extract_date;   /* last day covered by the history (day number) */
+    int history_start;  /* first day from which the history is complete */
     int64_t nepisodes;
-    model_episode *episodes;  /* sorted by child, then start */
-    char source[512];         /* how the model was made */
+    model_episode *episodes; /* sorted by child, then start */
+    char source[512];        /* how the model was made */
 } model;
 
 /* Public API */

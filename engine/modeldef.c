@@ -28,8 +28,8 @@ typedef struct parser {
     const char *origin;
     cc_err *err;
     int errors;
-    const char *next;     /* reader position in the text */
-    int line;             /* line number of the text line last handed to inih */
+    const char *next; /* reader position in the text */
+    int line;         /* line number of the text line last handed to inih */
     pending state_at_age[MD_MAX], state_at_days[MD_MAX], exit_then[MD_MAX];
     pending place[MD_MAX_CODES], rec[MD_MAX_CODES];
     char seen[256][2 * MD_NAME + 2]; /* "section/key" already set, for duplicates */
@@ -38,8 +38,8 @@ typedef struct parser {
 
 static const char *const model_keys[] = {"name", "version", "description"};
 static const char *const band_keys[] = {"age", "duration"};
-static const char *const state_keys[] = {"label", "looked_after", "max_age", "at_max_age",
-                                         "max_days", "at_max_days", "in_history"};
+static const char *const state_keys[] = {"label",    "looked_after", "max_age",   "at_max_age",
+                                         "max_days", "at_max_days",  "in_history"};
 static const char *const exit_keys[] = {"label", "then"};
 #define NKEYS(a) ((int)(sizeof(a) / sizeof(a[0])))
 
@@ -59,8 +59,8 @@ static void problem(parser *p, const char *fmt, ...)
     p->errors++;
 }
 
-static void unknown_key(parser *p, const char *section, const char *key,
-                        const char *const *valid, int n)
+static void unknown_key(parser *p, const char *section, const char *key, const char *const *valid,
+                        int n)
 {
     int k = util_nearest(key, valid, n);
     problem(p, "unknown key '%s' in [%s]; did you mean '%s'?", key, section, valid[k]);
@@ -150,8 +150,8 @@ static void parse_bands(parser *p, const char *key, const char *value)
     char bad[64];
     int n = util_parse_list(value, edges, MD_MAX_BANDS, bad);
     if (n < 1) {
-        problem(p, "%s = '%s': expected up to 16 comma-separated numbers, found '%s'", key,
-                value, bad);
+        problem(p, "%s = '%s': expected up to 16 comma-separated numbers, found '%s'", key, value,
+                bad);
         return;
     }
     for (int i = 1; i < n; i++)
@@ -234,8 +234,8 @@ static int handler(void *user, const char *section, const char *key, const char 
     } else if (!strcmp(section, "ssda903.place") || !strcmp(section, "ssda903.rec")) {
         parse_code(p, section, key, value);
     } else {
-        static const char *const sections[] = {"model", "bands", "state.NAME", "exit.NAME",
-                                               "ssda903.place", "ssda903.rec"};
+        static const char *const sections[] = {"model",     "bands",         "state.NAME",
+                                               "exit.NAME", "ssda903.place", "ssda903.rec"};
         int k = util_nearest(section, sections, NKEYS(sections));
         problem(p, "unknown section [%s]; did you mean [%s]?", section, sections[k]);
     }
@@ -322,8 +322,7 @@ static void second_pass(parser *p)
     for (int i = 0; i < d->nstates; i++) {
         md_state *s = &d->states[i];
         if (!strcmp(s->name, "CLA") || !strcmp(s->name, "OUT"))
-            problem(p, "[state.%s]: '%s' is reserved (a cohort or exit name)", s->name,
-                    s->name);
+            problem(p, "[state.%s]: '%s' is reserved (a cohort or exit name)", s->name, s->name);
         if (p->state_at_age[i].text[0])
             s->at_max_age = resolve(p, &p->state_at_age[i], "exit reason", false, false);
         if (p->state_at_days[i].text[0])
@@ -344,8 +343,8 @@ static void second_pass(parser *p)
         d->place[i].value = resolve(p, &p->place[i], "state", true, false);
         if (d->place[i].value >= 0 && !d->states[d->place[i].value].looked_after) {
             p->line = p->place[i].line;
-            problem(p, "PLACE %s maps to %s, which is not a looked_after state",
-                    d->place[i].code, d->states[d->place[i].value].name);
+            problem(p, "PLACE %s maps to %s, which is not a looked_after state", d->place[i].code,
+                    d->states[d->place[i].value].name);
         }
     }
     for (int i = 0; i < d->nrec; i++)
@@ -361,8 +360,7 @@ modeldef *modeldef_alloc_text(const char *text, const char *origin, cc_err *err,
             free(def->text);
         free(def);
         free(p);
-        *status = cc_fail(err, CC_ENOMEM, "%s: out of memory reading the model definition",
-                          origin);
+        *status = cc_fail(err, CC_ENOMEM, "%s: out of memory reading the model definition", origin);
         return NULL;
     }
     p->def = def;

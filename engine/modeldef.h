@@ -17,35 +17,35 @@
 
 #include "error.h"
 
-#define MD_NAME 32      /* longest state, exit or code name, including the NUL */
-#define MD_LABEL 160    /* longest label */
-#define MD_MAX 48       /* most states, and most exit reasons */
-#define MD_MAX_BANDS 16 /* most age or duration bands */
+#define MD_NAME      32  /* longest state, exit or code name, including the NUL */
+#define MD_LABEL     160 /* longest label */
+#define MD_MAX       48  /* most states, and most exit reasons */
+#define MD_MAX_BANDS 16  /* most age or duration bands */
 #define MD_MAX_CODES 128
-#define MD_OUT (-1)     /* `then` of an exit that leaves the model */
-#define MD_MOVE (-2)    /* REC code meaning "a new episode starts the same day" */
-#define MD_NONE (-3)    /* no forced exit */
+#define MD_OUT       (-1) /* `then` of an exit that leaves the model */
+#define MD_MOVE      (-2) /* REC code meaning "a new episode starts the same day" */
+#define MD_NONE      (-3) /* no forced exit */
 
 typedef struct md_state {
     char name[MD_NAME];
     char label[MD_LABEL];
-    bool looked_after;  /* counted in the CLA cohort */
-    bool in_history;    /* recorded as episodes (false: derived from gaps) */
-    double max_age;     /* years; the child leaves at this exact birthday (0 = none) */
-    int at_max_age;     /* exit index used then, or MD_NONE */
-    double max_days;    /* days in the state after which the child leaves (0 = none) */
-    int at_max_days;    /* exit index used then, or MD_NONE */
+    bool looked_after; /* counted in the CLA cohort */
+    bool in_history;   /* recorded as episodes (false: derived from gaps) */
+    double max_age;    /* years; the child leaves at this exact birthday (0 = none) */
+    int at_max_age;    /* exit index used then, or MD_NONE */
+    double max_days;   /* days in the state after which the child leaves (0 = none) */
+    int at_max_days;   /* exit index used then, or MD_NONE */
 } md_state;
 
 typedef struct md_exit {
     char name[MD_NAME];
     char label[MD_LABEL];
-    int then;           /* state index, or MD_OUT */
+    int then; /* state index, or MD_OUT */
 } md_exit;
 
 typedef struct md_code {
     char code[MD_NAME];
-    int value;          /* state index (PLACE), exit index or MD_MOVE (REC) */
+    int value; /* state index (PLACE), exit index or MD_MOVE (REC) */
 } md_code;
 
 typedef struct modeldef {
@@ -54,13 +54,13 @@ typedef struct modeldef {
     int nstates, nexits;
     md_state states[MD_MAX];
     md_exit exits[MD_MAX];
-    int nage, ndur;                   /* bands; band i starts at edge i, the last is open */
-    double age_edges[MD_MAX_BANDS];   /* years */
-    double dur_edges[MD_MAX_BANDS];   /* days */
+    int nage, ndur;                 /* bands; band i starts at edge i, the last is open */
+    double age_edges[MD_MAX_BANDS]; /* years */
+    double dur_edges[MD_MAX_BANDS]; /* days */
     int nplace, nrec;
     md_code place[MD_MAX_CODES];
     md_code rec[MD_MAX_CODES];
-    char *text;                       /* the definition's INI text, as read */
+    char *text; /* the definition's INI text, as read */
 } modeldef;
 
 /* Public API */

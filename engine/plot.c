@@ -37,8 +37,7 @@ static void quote(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
-static int write_data(const runfile *rf, int c, const double *table, const char *dir,
-                      cc_err *err)
+static int write_data(const runfile *rf, int c, const double *table, const char *dir, cc_err *err)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/data/%s.csv", dir, rf->cohorts[c]);
@@ -105,7 +104,8 @@ static int draw(const runfile *rf, int c, const char *scen, const char *dir, con
     if (pid < 0 || waitpid(pid, &ws, 0) < 0 || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
         unlink(tmp);
         if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127)
-            return cc_fail(err, CC_EEXTERNAL, "plot: gnuplot was not found (install the Debian "
+            return cc_fail(err, CC_EEXTERNAL,
+                           "plot: gnuplot was not found (install the Debian "
                            "package gnuplot-nox)");
         return cc_fail(err, CC_EEXTERNAL, "plot: gnuplot failed drawing %s (script %s)", final,
                        script);
@@ -125,7 +125,8 @@ int plot_main(int argc, char **argv)
     int status = cli_parse(argc, argv, plot_options, &o, &err);
     const char *dir = cli_text(&o, "out", NULL), *fmt = cli_text(&o, "format", "png");
     if (status == CC_OK && o.npos != 1)
-        status = cc_fail(&err, CC_EUSAGE, "plot: expected one run file (carecast plot RUN.h5 "
+        status = cc_fail(&err, CC_EUSAGE,
+                         "plot: expected one run file (carecast plot RUN.h5 "
                          "--out DIR)");
     if (status == CC_OK && !dir)
         status = cc_fail(&err, CC_EUSAGE, "plot: --out DIR is required");
@@ -157,8 +158,10 @@ int plot_main(int argc, char **argv)
         char final[4200];
         snprintf(final, sizeof final, "%s/%s.%s", dir, rf->cohorts[c], fmt);
         if (status == CC_OK && draw_it[c] && !o.force && util_exists(final))
-            status = cc_fail(&err, CC_EEXIST, "%s: exists; use --force to replace the charts "
-                             "(nothing was written)", final);
+            status = cc_fail(&err, CC_EEXIST,
+                             "%s: exists; use --force to replace the charts "
+                             "(nothing was written)",
+                             final);
     }
     char datadir[4200];
     snprintf(datadir, sizeof datadir, "%s/data", dir);

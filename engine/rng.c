@@ -30,8 +30,7 @@ void rng_free(rng *r)
     free(r);
 }
 
-void rng_stream(rng *r, uint64_t seed, uint64_t replicate, uint64_t purpose, uint64_t a,
-                uint64_t b)
+void rng_stream(rng *r, uint64_t seed, uint64_t replicate, uint64_t purpose, uint64_t a, uint64_t b)
 {
     philox4x64_ctr_t c = {{purpose, a, b, 0}};
     philox4x64_key_t k = {{seed, replicate}};

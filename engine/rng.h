@@ -29,10 +29,10 @@ enum rng_purpose {
 
 typedef struct rng {
     philox4x64_key_t key;
-    philox4x64_ctr_t ctr;  /* ctr.v[3] counts blocks drawn from this stream */
-    philox4x64_ctr_t out;  /* current block */
-    int left;              /* unused 32-bit halves in `out` */
-    gsl_rng *gsl;          /* the same stream for GSL's distributions */
+    philox4x64_ctr_t ctr; /* ctr.v[3] counts blocks drawn from this stream */
+    philox4x64_ctr_t out; /* current block */
+    int left;             /* unused 32-bit halves in `out` */
+    gsl_rng *gsl;         /* the same stream for GSL's distributions */
 } rng;
 
 /* Public API */

@@ -39,8 +39,8 @@ const cli_spec run_options[] = {
 
 typedef struct history_ctx {
     int S, H;
-    const int *ends;     /* [H] month-end day numbers */
-    double *stock;       /* [H][C] */
+    const int *ends; /* [H] month-end day numbers */
+    double *stock;   /* [H][C] */
     const modeldef *def;
 } history_ctx;
 
@@ -93,8 +93,8 @@ static char *parameters_text(const run_config *c, int start_day)
                  "model = %s\nout = %s\nreplicates = %d\nthreads = %d\nseed = %llu\n"
                  "start = %s\nhorizon = %d\nscenarios = baseline\n"
                  "parameter_uncertainty = off\n",
-                 c->model_path, c->out, c->replicates, c->threads,
-                 (unsigned long long)c->seed, start, c->horizon);
+                 c->model_path, c->out, c->replicates, c->threads, (unsigned long long)c->seed,
+                 start, c->horizon);
     return text;
 }
 
@@ -110,8 +110,10 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
 {
     double t_begin = omp_get_wtime();
     if (!cfg->force && util_exists(cfg->out))
-        return cc_fail(err, CC_EEXIST, "%s: output exists; use --force to replace it "
-                       "(nothing was written)", cfg->out);
+        return cc_fail(err, CC_EEXIST,
+                       "%s: output exists; use --force to replace it "
+                       "(nothing was written)",
+                       cfg->out);
     int status;
     model *m = model_read(cfg->model_path, err, &status);
     if (!m)
@@ -124,14 +126,20 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
     }
     int R = cfg->replicates, M = cfg->horizon, S = sim_nstates(s), T = sim_ntargets(s);
     size_t rms = (size_t)R * M * S;
-    runfile_scenario sc = {"baseline", calloc(rms, sizeof(int32_t)), calloc(rms, sizeof(int32_t)),
-                           calloc(rms, sizeof(int32_t)), calloc(rms, sizeof(int32_t)),
-                           calloc(rms * T, sizeof(int32_t)), calloc(rms, sizeof(double)),
+    runfile_scenario sc = {"baseline",
+                           calloc(rms, sizeof(int32_t)),
+                           calloc(rms, sizeof(int32_t)),
+                           calloc(rms, sizeof(int32_t)),
+                           calloc(rms, sizeof(int32_t)),
+                           calloc(rms * T, sizeof(int32_t)),
+                           calloc(rms, sizeof(double)),
                            sim_initial_stock(s)};
     int nt = cfg->threads;
     sim_work **work = calloc((size_t)nt, sizeof *work);
     status = (!sc.stock || !sc.inflow || !sc.outflow || !sc.arrivals || !sc.flows ||
-              !sc.person_days || !work) ? CC_ENOMEM : CC_OK;
+              !sc.person_days || !work)
+                 ? CC_ENOMEM
+                 : CC_OK;
     for (int i = 0; status == CC_OK && i < nt; i++)
         if (!(work[i] = sim_work_alloc(s)))
             status = CC_ENOMEM;
@@ -148,8 +156,12 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
     shared(s, work, sc, R, M, S, T, show, done) reduction(+ : events)
         for (int r = 0; r < R; r++) {
             size_t off = (size_t)r * M * S;
-            sim_ledger led = {sc.stock + off,    sc.inflow + off,           sc.outflow + off,
-                              sc.arrivals + off, sc.flows + off * (size_t)T, sc.person_days + off};
+            sim_ledger led = {sc.stock + off,
+                              sc.inflow + off,
+                              sc.outflow + off,
+                              sc.arrivals + off,
+                              sc.flows + off * (size_t)T,
+                              sc.person_days + off};
             events += sim_replicate(s, work[omp_get_thread_num()], r, &led);
             int now;
 #pragma omp atomic capture
@@ -175,8 +187,13 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         int *month_start = malloc(sizeof *month_start * (size_t)(M + 1));
         for (int i = 0; month_start && i <= M; i++)
             month_start[i] = sim_month_start(s, i);
-        runfile_header h = {m,  cfg->model_path, params, cli_command_line(), cfg->seed, R, nt,
-                            M, start, month_start, H, ends, hist};
+        runfile_header h = {m,         cfg->model_path,
+                            params,    cli_command_line(),
+                            cfg->seed, R,
+                            nt,        M,
+                            start,     month_start,
+                            H,         ends,
+                            hist};
         status = month_start ? runfile_write(cfg->out, cfg->force, &h, &sc, 1, err)
                              : cc_fail(err, CC_ENOMEM, "out of memory");
         free(month_start);
@@ -209,11 +226,15 @@ int run_main(int argc, char **argv)
     cli_opts o;
     cc_err err = {{0}, 0};
     int status = cli_parse(argc, argv, run_options, &o, &err);
-    run_config c = {cli_text(&o, "model", NULL), cli_text(&o, "out", NULL),
+    run_config c = {cli_text(&o, "model", NULL),
+                    cli_text(&o, "out", NULL),
                     (int)cli_long(&o, "replicates", 1000),
                     (int)cli_long(&o, "threads", omp_get_num_procs()),
-                    (uint64_t)cli_long(&o, "seed", 1), cli_date(&o, "start", INT_MIN),
-                    (int)cli_long(&o, "horizon", 60), o.force, true};
+                    (uint64_t)cli_long(&o, "seed", 1),
+                    cli_date(&o, "start", INT_MIN),
+                    (int)cli_long(&o, "horizon", 60),
+                    o.force,
+                    true};
     if (status == CC_OK) {
         if (!c.model_path)
             status = cc_fail(&err, CC_EUSAGE, "run: --model MODEL.h5 is required");
@@ -232,8 +253,10 @@ int run_main(int argc, char **argv)
             status = cc_fail(&err, CC_EUSAGE, "run: --seed %ld: expected an integer >= 0",
                              cli_long(&o, "seed", 0));
         if (o.npos > 0)
-            status = cc_fail(&err, CC_EUSAGE, "run: scenario files ('%s') are not supported by "
-                             "this version; run the baseline without them", o.pos[0]);
+            status = cc_fail(&err, CC_EUSAGE,
+                             "run: scenario files ('%s') are not supported by "
+                             "this version; run the baseline without them",
+                             o.pos[0]);
     }
     run_stats st = {0, 0, 0, 0};
     if (status == CC_OK)
@@ -241,7 +264,8 @@ int run_main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     if (status == CC_OK)
-        fprintf(stderr, "run: wrote %s (%d replicates x %d months, %lld children open at the "
+        fprintf(stderr,
+                "run: wrote %s (%d replicates x %d months, %lld children open at the "
                 "start, %.4g events simulated in %.3f s; %.3f s in all; peak memory %.1f MiB)\n",
                 c.out, c.replicates, c.horizon, (long long)st.initial, (double)st.events,
                 st.seconds_simulate, st.seconds_total, ru.ru_maxrss / 1024.0);

@@ -12,13 +12,13 @@
 typedef struct run_config {
     const char *model_path;
     const char *out;
-    int replicates;      /* >= 1 */
-    int threads;         /* >= 1 */
+    int replicates; /* >= 1 */
+    int threads;    /* >= 1 */
     uint64_t seed;
-    int start_day;       /* day number, or INT32_MIN for the day after the extract date */
-    int horizon;         /* months, >= 1 */
+    int start_day; /* day number, or INT32_MIN for the day after the extract date */
+    int horizon;   /* months, >= 1 */
     bool force;
-    bool progress;       /* show a progress line (only on a terminal) */
+    bool progress; /* show a progress line (only on a terminal) */
 } run_config;
 
 /* Measured while running (for `make bench`). */

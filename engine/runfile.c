@@ -12,12 +12,11 @@
 #include "h5io.h"
 #include "version.h"
 
-const char *const runfile_measures[RUNFILE_NMEASURES] = {"stock", "entries", "exits",
-                                                         "arrivals", "person_days"};
+const char *const runfile_measures[RUNFILE_NMEASURES] = {"stock", "entries", "exits", "arrivals",
+                                                         "person_days"};
 const char *const runfile_stats[RUNFILE_NSTATS] = {"mean", "p5",  "p10", "p25",
                                                    "p50",  "p75", "p90", "p95"};
-const double runfile_percentiles[RUNFILE_NSTATS - 1] = {0.05, 0.10, 0.25, 0.50,
-                                                        0.75, 0.90, 0.95};
+const double runfile_percentiles[RUNFILE_NSTATS - 1] = {0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95};
 
 static const struct {
     const char *description, *units;
@@ -34,8 +33,8 @@ int runfile_ncohorts(const modeldef *def)
     return def->nstates + 1;
 }
 
-void runfile_cohort_totals(const modeldef *def, const int32_t *in, const double *din, int R,
-                           int M, double *out)
+void runfile_cohort_totals(const modeldef *def, const int32_t *in, const double *din, int R, int M,
+                           double *out)
 {
     int S = def->nstates, C = S + 1;
     for (size_t rm = 0; rm < (size_t)R * M; rm++) {
@@ -99,13 +98,14 @@ static int write_summaries(hid_t g, const runfile_header *h, const runfile_scena
         rc = runfile_summarise(per_rep, R, M, C, table);
         char name[64], desc[256];
         snprintf(name, sizeof name, "summary/%s", runfile_measures[k]);
-        snprintf(desc, sizeof desc, "%s: mean and percentiles over replicates, by month and "
+        snprintf(desc, sizeof desc,
+                 "%s: mean and percentiles over replicates, by month and "
                  "cohort (columns: mean,p5,p10,p25,p50,p75,p90,p95; P5-P95 is a 90%% interval)",
                  measure_text[k].description);
         hsize_t dims[3] = {(hsize_t)M, (hsize_t)C, RUNFILE_NSTATS};
         if (rc == CC_OK)
-            rc = h5io_write(g, name, H5T_NATIVE_DOUBLE, 3, dims, table, desc,
-                            measure_text[k].units, err);
+            rc = h5io_write(g, name, H5T_NATIVE_DOUBLE, 3, dims, table, desc, measure_text[k].units,
+                            err);
     }
     free(per_rep);
     free(table);
@@ -141,8 +141,8 @@ static int write_scenario(hid_t root, const runfile_header *h, const runfile_sce
                         "children", err);
     if (rc == CC_OK)
         rc = h5io_write(g, "initial_stock", H5T_NATIVE_INT32, 1, d1, sc->initial_stock,
-                        "children in each state on the start date (from the history)",
-                        "children", err);
+                        "children in each state on the start date (from the history)", "children",
+                        err);
     if (rc == CC_OK)
         rc = write_summaries(g, h, sc, err);
     H5Gclose(g);
@@ -174,7 +174,7 @@ static int write_header(hid_t fid, const runfile_header *h, cc_err *err)
     if (mg >= 0)
         H5Gclose(mg);
     int M = h->months, C = runfile_ncohorts(def), H = h->history_months;
-    char (*iso)[11] = malloc(sizeof *iso * (size_t)(M > H ? M + 1 : H + 1));
+    char(*iso)[11] = malloc(sizeof *iso * (size_t)(M > H ? M + 1 : H + 1));
     const char **ptr = malloc(sizeof *ptr * (size_t)(M > H ? M + 1 : H + 1) + sizeof *ptr * C);
     if (!iso || !ptr)
         rc = cc_fail(err, CC_ENOMEM, "out of memory");
@@ -189,13 +189,15 @@ static int write_header(hid_t fid, const runfile_header *h, cc_err *err)
     if (rc == CC_OK)
         rc = h5io_write(fid, "months/start_day", H5T_NATIVE_INT, 1, dm, h->month_start,
                         "first day of each month (entry 0: the start date; last: the end of "
-                        "the horizon)", "days since 1970-01-01", err);
+                        "the horizon)",
+                        "days since 1970-01-01", err);
     for (int c = 0; rc == CC_OK && c < C; c++)
         ptr[c] = c < def->nstates ? def->states[c].name : "CLA";
     if (rc == CC_OK)
         rc = h5io_write_strings(fid, "cohorts", ptr, (size_t)C,
                                 "cohorts of the summaries: the states, then CLA (all looked-after "
-                                "states)", err);
+                                "states)",
+                                err);
     for (int k = 0; rc == CC_OK && k < H; k++) {
         date_format(h->history_end[k], iso[k]);
         ptr[k] = iso[k];
@@ -207,7 +209,8 @@ static int write_header(hid_t fid, const runfile_header *h, cc_err *err)
     if (rc == CC_OK)
         rc = h5io_write(fid, "history/stock", H5T_NATIVE_DOUBLE, 2, dh, h->history,
                         "observed children in each cohort at each month end, from the model's "
-                        "history", "children", err);
+                        "history",
+                        "children", err);
     free(iso);
     free(ptr);
     return rc;
@@ -237,7 +240,7 @@ static herr_t list_group(hid_t g, const char *name, const H5L_info_t *info, void
     (void)g;
     (void)info;
     runfile *rf = data;
-    char (*grown)[64] = realloc(rf->scenarios, sizeof *grown * (size_t)(rf->nscen + 1));
+    char(*grown)[64] = realloc(rf->scenarios, sizeof *grown * (size_t)(rf->nscen + 1));
     if (!grown)
         return -1;
     rf->scenarios = grown;
@@ -261,8 +264,10 @@ runfile *runfile_open(const char *path, cc_err *err, int *status)
     char format[64] = "";
     int rc = CC_OK;
     if (!h5io_get_text(fid, "format", format, sizeof format) || strcmp(format, "carecast-run"))
-        rc = cc_fail(err, CC_EINPUT, "%s: not a carecast run file (format '%s', expected "
-                     "'carecast-run')", path, format);
+        rc = cc_fail(err, CC_EINPUT,
+                     "%s: not a carecast run file (format '%s', expected "
+                     "'carecast-run')",
+                     path, format);
     model *m = NULL;
     if (rc == CC_OK) {
         hid_t mg = H5Gopen2(fid, "model", H5P_DEFAULT);
@@ -287,21 +292,23 @@ runfile *runfile_open(const char *path, cc_err *err, int *status)
         if (!rf->cohorts || !rf->labels || !rf->month_end || !rf->history_end || !rf->history)
             rc = cc_fail(err, CC_ENOMEM, "out of memory");
     }
-    if (rc == CC_OK && (h5io_read_strings(fid, "cohorts", rf->cohorts[0], 32, (size_t)rf->C) !=
-                            rf->C ||
-                        h5io_read_strings(fid, "months/end_date", rf->month_end[0], 11,
-                                          (size_t)rf->M) != rf->M ||
-                        h5io_read_strings(fid, "history/end_date", rf->history_end[0], 11,
-                                          (size_t)rf->H) != rf->H))
-        rc = cc_fail(err, CC_EINPUT, "%s: /cohorts, /months or /history do not match the model "
-                     "(corrupt run file?)", path);
+    if (rc == CC_OK &&
+        (h5io_read_strings(fid, "cohorts", rf->cohorts[0], 32, (size_t)rf->C) != rf->C ||
+         h5io_read_strings(fid, "months/end_date", rf->month_end[0], 11, (size_t)rf->M) != rf->M ||
+         h5io_read_strings(fid, "history/end_date", rf->history_end[0], 11, (size_t)rf->H) !=
+             rf->H))
+        rc = cc_fail(err, CC_EINPUT,
+                     "%s: /cohorts, /months or /history do not match the model "
+                     "(corrupt run file?)",
+                     path);
     if (rc == CC_OK)
-        rc = h5io_read(fid, "history/stock", H5T_NATIVE_DOUBLE, rf->history,
-                       (size_t)rf->H * rf->C, path, err);
+        rc = h5io_read(fid, "history/stock", H5T_NATIVE_DOUBLE, rf->history, (size_t)rf->H * rf->C,
+                       path, err);
     if (rc == CC_OK) {
         for (int c = 0; c < rf->C; c++)
             snprintf(rf->labels[c], 160, "%s",
-                     c < rf->S ? m->def->states[c].label : "Looked-after children (all placements)");
+                     c < rf->S ? m->def->states[c].label
+                               : "Looked-after children (all placements)");
         h5io_get_text(fid, "tool_version", rf->version, sizeof rf->version);
         h5io_get_text(fid, "revision", rf->revision, sizeof rf->revision);
         h5io_get_text(fid, "command_line", rf->command_line, sizeof rf->command_line);

@@ -19,7 +19,7 @@
 #include "error.h"
 #include "model.h"
 
-#define RUNFILE_NSTATS 8   /* mean, p5, p10, p25, p50, p75, p90, p95 */
+#define RUNFILE_NSTATS    8 /* mean, p5, p10, p25, p50, p75, p90, p95 */
 #define RUNFILE_NMEASURES 5
 
 /* Measures summarised per cohort, in the order of runfile_measures[]. */
@@ -42,28 +42,28 @@ typedef struct runfile_scenario {
 typedef struct runfile_header {
     const model *model;
     const char *model_path;
-    const char *parameters;    /* effective parameters as text */
+    const char *parameters; /* effective parameters as text */
     const char *command_line;
     uint64_t seed;
     int replicates, threads, months;
     int start_day;
-    const int *month_start;    /* [M+1] */
+    const int *month_start; /* [M+1] */
     int history_months;
-    const int *history_end;    /* [H] month-end day numbers */
-    const double *history;     /* [H][C] observed stock by cohort */
+    const int *history_end; /* [H] month-end day numbers */
+    const double *history;  /* [H][C] observed stock by cohort */
 } runfile_header;
 
 /* A run file opened for reading. */
 typedef struct runfile {
-    long long h5;             /* the HDF5 file id */
+    long long h5; /* the HDF5 file id */
     char path[4096];
     int S, T, C, M, R, H, nscen;
-    char (*cohorts)[32];      /* [C] */
-    char (*labels)[160];      /* [C] state labels; "Looked-after children (all)" for CLA */
-    char (*month_end)[11];    /* [M] ISO dates */
-    char (*history_end)[11];  /* [H] */
-    double *history;          /* [H][C] */
-    char (*scenarios)[64];    /* [nscen] */
+    char (*cohorts)[32];     /* [C] */
+    char (*labels)[160];     /* [C] state labels; "Looked-after children (all)" for CLA */
+    char (*month_end)[11];   /* [M] ISO dates */
+    char (*history_end)[11]; /* [H] */
+    double *history;         /* [H][C] */
+    char (*scenarios)[64];   /* [nscen] */
     char version[64], revision[64], command_line[4096], start[11], model_file[4096];
     char model_source[512];
     long long seed, threads;
@@ -76,8 +76,8 @@ int runfile_ncohorts(const modeldef *def);
 
 /* Per-replicate cohort totals of a [R][M][S] array: out[R][M][C] (CLA = sum of the
  * looked_after states, computed inside each replicate). */
-void runfile_cohort_totals(const modeldef *def, const int32_t *in, const double *din, int R,
-                           int M, double *out);
+void runfile_cohort_totals(const modeldef *def, const int32_t *in, const double *din, int R, int M,
+                           double *out);
 
 /* Quantile table [M][C][RUNFILE_NSTATS] over replicates of a [R][M][C] array. */
 int runfile_summarise(const double *per_rep, int R, int M, int C, double *out);
@@ -95,8 +95,8 @@ int runfile_read_summary(const runfile *rf, const char *scen, const char *measur
                          cc_err *err);
 
 /* Reads a per-replicate int array (stock, inflow, outflow, arrivals): out [R][M][S]. */
-int runfile_read_replicates(const runfile *rf, const char *scen, const char *name,
-                            int32_t *out, cc_err *err);
+int runfile_read_replicates(const runfile *rf, const char *scen, const char *name, int32_t *out,
+                            cc_err *err);
 
 /* Index of a cohort by name, or -1. */
 int runfile_cohort(const runfile *rf, const char *name);

@@ -21,7 +21,7 @@
 #include "date.h"
 #include "rng.h"
 
-#define AGE_YEARS 19        /* arrival ages -1 (unborn) .. 17 */
+#define AGE_YEARS 19 /* arrival ages -1 (unborn) .. 17 */
 
 /* A date of birth taken apart once, so birthdays cost one date_from_ymd each. */
 typedef struct dob_parts {
@@ -44,7 +44,7 @@ static double birthday(const dob_parts *b, double years)
 /* Where a child stands on the age grid at time t: the age band and when it ends. */
 typedef struct age_pos {
     int band;
-    double next;           /* time of the next age edge, or INFINITY */
+    double next; /* time of the next age edge, or INFINITY */
 } age_pos;
 
 /* Age band at time t, starting from a guess (the band of `years`, the age in whole or
@@ -63,14 +63,13 @@ static age_pos age_position(const modeldef *d, const dob_parts *b, double t, dou
     return a;
 }
 
-
 typedef struct init_child {
     int64_t id;
     int dob;
-    dob_parts parts;        /* the date of birth taken apart, once */
-    age_pos age;            /* age band on the start date (the same in every replicate) */
+    dob_parts parts; /* the date of birth taken apart, once */
+    age_pos age;     /* age band on the start date (the same in every replicate) */
     int state;
-    double since;           /* when the child entered the state (may precede the start) */
+    double since; /* when the child entered the state (may precede the start) */
 } init_child;
 
 struct sim_setup {
@@ -78,23 +77,23 @@ struct sim_setup {
     const modeldef *def;
     int S, T, M, nage, ndur;
     uint64_t seed;
-    int *month_start;       /* [M+1] day numbers */
-    int *day_month;         /* [days in horizon]: month index of each day */
-    double *total;          /* [S*nage*ndur] */
-    int *cell_off;          /* [S*nage*ndur + 1] */
+    int *month_start; /* [M+1] day numbers */
+    int *day_month;   /* [days in horizon]: month index of each day */
+    double *total;    /* [S*nage*ndur] */
+    int *cell_off;    /* [S*nage*ndur + 1] */
     int *cell_target;
     double *cell_cum;
-    int *landing;           /* [T]: state entered by each target, or MD_OUT */
-    double *lambda;         /* [M][S][AGE_YEARS] expected arrivals */
+    int *landing;   /* [T]: state entered by each target, or MD_OUT */
+    double *lambda; /* [M][S][AGE_YEARS] expected arrivals */
     int64_t ninit, init_cap;
     init_child *init;
-    int32_t *stock0;        /* [S] */
+    int32_t *stock0; /* [S] */
 };
 
 struct sim_work {
     rng *rng;
-    int32_t *stock_diff;    /* [(M+1)*S] */
-    int32_t *full_diff;     /* [(M+1)*S] full months in the state */
+    int32_t *stock_diff; /* [(M+1)*S] */
+    int32_t *full_diff;  /* [(M+1)*S] full months in the state */
     sim_observer observe;
     void *observe_ctx;
 };
@@ -191,23 +190,26 @@ static int build_arrivals(sim_setup *s)
     return CC_OK;
 }
 
-sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t seed,
-                           cc_err *err, int *status)
+sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t seed, cc_err *err,
+                           int *status)
 {
     char when[11], extract[11];
     date_format(start_day, when);
     date_format(m->extract_date + 1, extract);
     if (m->nepisodes > 0 && start_day > m->extract_date + 1) {
-        *status = cc_fail(err, CC_EINPUT, "start date %s is after the model's history ends: "
-                          "the children open then are not known (latest start: %s)", when,
-                          extract);
+        *status = cc_fail(err, CC_EINPUT,
+                          "start date %s is after the model's history ends: "
+                          "the children open then are not known (latest start: %s)",
+                          when, extract);
         return NULL;
     }
     if (m->nepisodes > 0 && start_day < m->history_start) {
         char first[11];
         date_format(m->history_start, first);
-        *status = cc_fail(err, CC_EINPUT, "start date %s is before the model's history begins "
-                          "(%s): the children open then are not known", when, first);
+        *status = cc_fail(err, CC_EINPUT,
+                          "start date %s is before the model's history begins "
+                          "(%s): the children open then are not known",
+                          when, first);
         return NULL;
     }
     sim_setup *s = calloc(1, sizeof *s);
@@ -270,12 +272,30 @@ void sim_setup_free(sim_setup *s)
     free(s);
 }
 
-int sim_nstates(const sim_setup *s) { return s->S; }
-int sim_ntargets(const sim_setup *s) { return s->T; }
-int sim_nmonths(const sim_setup *s) { return s->M; }
-int sim_month_start(const sim_setup *s, int m) { return s->month_start[m]; }
-const int32_t *sim_initial_stock(const sim_setup *s) { return s->stock0; }
-int64_t sim_initial_children(const sim_setup *s) { return s->ninit; }
+int sim_nstates(const sim_setup *s)
+{
+    return s->S;
+}
+int sim_ntargets(const sim_setup *s)
+{
+    return s->T;
+}
+int sim_nmonths(const sim_setup *s)
+{
+    return s->M;
+}
+int sim_month_start(const sim_setup *s, int m)
+{
+    return s->month_start[m];
+}
+const int32_t *sim_initial_stock(const sim_setup *s)
+{
+    return s->stock0;
+}
+int64_t sim_initial_children(const sim_setup *s)
+{
+    return s->ninit;
+}
 
 sim_work *sim_work_alloc(const sim_setup *s)
 {

@@ -32,23 +32,23 @@ typedef struct sim_work sim_work;
 
 /* One replicate's monthly results; every array is laid out [month][...]. */
 typedef struct sim_ledger {
-    int32_t *stock;       /* [M][S] children in the state at the end of the month */
-    int32_t *inflow;      /* [M][S] entries into the state (arrivals and transfers in) */
-    int32_t *outflow;     /* [M][S] exits from the state (transfers and leaving) */
-    int32_t *arrivals;    /* [M][S] new children arriving from outside the model */
-    int32_t *flows;       /* [M][S][T] events from each state to each target */
-    double *person_days;  /* [M][S] days spent in the state during the month */
+    int32_t *stock;      /* [M][S] children in the state at the end of the month */
+    int32_t *inflow;     /* [M][S] entries into the state (arrivals and transfers in) */
+    int32_t *outflow;    /* [M][S] exits from the state (transfers and leaving) */
+    int32_t *arrivals;   /* [M][S] new children arriving from outside the model */
+    int32_t *flows;      /* [M][S][T] events from each state to each target */
+    double *person_days; /* [M][S] days spent in the state during the month */
 } sim_ledger;
 
 /* Something that happened to a child, handed to an observer (used by `synth`). */
 typedef struct sim_event {
-    uint64_t child;       /* stream key of the child (unique within the replicate) */
-    int dob;              /* date of birth (day number) */
-    int from;             /* state left, or -1 for an arrival */
-    int target;           /* target entered (state, or nstates + exit reason); -1 when the
-                           * child is still in `from` at the end of the horizon */
-    int then;             /* state the child is now in, or MD_OUT */
-    double time;          /* when (day number with fraction) */
+    uint64_t child; /* stream key of the child (unique within the replicate) */
+    int dob;        /* date of birth (day number) */
+    int from;       /* state left, or -1 for an arrival */
+    int target;     /* target entered (state, or nstates + exit reason); -1 when the
+                     * child is still in `from` at the end of the horizon */
+    int then;       /* state the child is now in, or MD_OUT */
+    double time;    /* when (day number with fraction) */
 } sim_event;
 
 typedef void (*sim_observer)(void *ctx, const sim_event *event);
@@ -58,8 +58,8 @@ typedef void (*sim_observer)(void *ctx, const sim_event *event);
 /* Prepares a run of `nmonths` months from `start_day` with master seed `seed`. The
  * model must outlive the setup. Fails with CC_EINPUT when the start date is outside
  * what the model's history covers. */
-sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t seed,
-                           cc_err *err, int *status);
+sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t seed, cc_err *err,
+                           int *status);
 void sim_setup_free(sim_setup *s);
 
 /* Sizes: states S, targets T, months M; day number of the first day of month m

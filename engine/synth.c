@@ -122,8 +122,8 @@ static const double ENTRY_REF[NA] = {0.038, 0.072, 0.047, 0.043, 0.048, 0.043, 0
 static const double ENTRY_UASC[NA] = {0, 0, 0, 0, 0, 0.0012, 0, 0, 0};
 
 #define CHILDREN_PER_AGE 3300.0
-#define GROWTH 0.005
-#define BURN_IN_YEARS 30
+#define GROWTH           0.005
+#define BURN_IN_YEARS    30
 
 static int lookup_target(const modeldef *d, const char *name)
 {
@@ -139,8 +139,10 @@ static model *truth_model(modeldef *def, double scale, int year0, int nyears, cc
                           int *status)
 {
     if (def->nage != NA || def->ndur != ND) {
-        *status = cc_fail(err, CC_EINPUT, "synth needs the standard definition's %d age and "
-                          "%d duration bands (found %d and %d)", NA, ND, def->nage, def->ndur);
+        *status = cc_fail(err, CC_EINPUT,
+                          "synth needs the standard definition's %d age and "
+                          "%d duration bands (found %d and %d)",
+                          NA, ND, def->nage, def->ndur);
         modeldef_free(def);
         return NULL;
     }
@@ -155,9 +157,10 @@ static model *truth_model(modeldef *def, double scale, int year0, int nyears, cc
         int from = modeldef_state_index(def, truth[i].from);
         int to = lookup_target(def, truth[i].to);
         if (from < 0 || to < 0) {
-            *status = cc_fail(err, CC_EINPUT, "synth: the model definition has no '%s' or "
-                              "'%s' (synth needs the standard states)", truth[i].from,
-                              truth[i].to);
+            *status = cc_fail(err, CC_EINPUT,
+                              "synth: the model definition has no '%s' or "
+                              "'%s' (synth needs the standard states)",
+                              truth[i].from, truth[i].to);
             model_free(m);
             return NULL;
         }
@@ -192,11 +195,11 @@ static model *truth_model(modeldef *def, double scale, int year0, int nyears, cc
 
 typedef struct recorder {
     const modeldef *def;
-    int window_start, extract;   /* record episodes overlapping [window_start, extract] */
+    int window_start, extract; /* record episodes overlapping [window_start, extract] */
     model_episode *ep;
     int64_t n, cap;
-    uint64_t key;                /* child being followed */
-    int64_t id;                  /* its identifier in the history (0 = none yet) */
+    uint64_t key; /* child being followed */
+    int64_t id;   /* its identifier in the history (0 = none yet) */
     int64_t next_id;
     int dob, state;
     double since;
@@ -236,7 +239,7 @@ static void record(recorder *r, int end_day, int reason)
 static void observe(void *ctx, const sim_event *ev)
 {
     recorder *r = ctx;
-    if (ev->from < 0) {              /* a new child: close the previous one's open stay */
+    if (ev->from < 0) { /* a new child: close the previous one's open stay */
         record(r, MODEL_OPEN_END, MODEL_REASON_OPEN);
         r->key = ev->child;
         r->id = 0;
@@ -245,7 +248,7 @@ static void observe(void *ctx, const sim_event *ev)
         r->since = ev->time;
         return;
     }
-    if (ev->target < 0)              /* still there at the extract date: recorded as open */
+    if (ev->target < 0) /* still there at the extract date: recorded as open */
         return;
     int S = r->def->nstates;
     int reason = ev->target < S ? MODEL_REASON_MOVE : ev->target - S;
@@ -272,9 +275,9 @@ static int write_episodes_csv(const char *path, const model *m, cc_err *err)
         date_format(e->start, start);
         if (e->end != MODEL_OPEN_END)
             date_format(e->end, end);
-        const char *reason = e->reason == MODEL_REASON_OPEN ? ""
-                           : e->reason == MODEL_REASON_MOVE ? "moved"
-                           : d->exits[e->reason].name;
+        const char *reason = e->reason == MODEL_REASON_OPEN   ? ""
+                             : e->reason == MODEL_REASON_MOVE ? "moved"
+                                                              : d->exits[e->reason].name;
         fprintf(f, "%lld,%s,%s,%s,%s,%s\n", (long long)e->child, dob, d->states[e->state].name,
                 start, end, reason);
     }
@@ -295,8 +298,7 @@ static int write_population_csv(const char *path, const model *m, cc_err *err)
     fprintf(f, "year,age,children\n");
     for (int y = 0; y < m->pop_nyears; y++)
         for (int a = 0; a < MODEL_POP_AGES; a++)
-            fprintf(f, "%d,%d,%.0f\n", m->pop_year0 + y, a,
-                    m->population[y * MODEL_POP_AGES + a]);
+            fprintf(f, "%d,%d,%.0f\n", m->pop_year0 + y, a, m->population[y * MODEL_POP_AGES + a]);
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         remove(tmp);
         return cc_fail(err, CC_EIO, "%s: writing failed", path);
@@ -317,10 +319,12 @@ static int simulate(model *m, uint64_t seed, int window_start, int extract, cc_e
         return status;
     sim_work *w = sim_work_alloc(s);
     size_t ms = (size_t)months * m->def->nstates;
-    sim_ledger led = {
-        calloc(ms, sizeof(int32_t)), calloc(ms, sizeof(int32_t)), calloc(ms, sizeof(int32_t)),
-        calloc(ms, sizeof(int32_t)), calloc(ms * (size_t)sim_ntargets(s), sizeof(int32_t)),
-        calloc(ms, sizeof(double))};
+    sim_ledger led = {calloc(ms, sizeof(int32_t)),
+                      calloc(ms, sizeof(int32_t)),
+                      calloc(ms, sizeof(int32_t)),
+                      calloc(ms, sizeof(int32_t)),
+                      calloc(ms * (size_t)sim_ntargets(s), sizeof(int32_t)),
+                      calloc(ms, sizeof(double))};
     recorder r = {m->def, window_start, extract, NULL, 0, 0, 0, 0, 100001, 0, -1, 0, false};
     status = CC_OK;
     if (!w || !led.stock || !led.inflow || !led.outflow || !led.arrivals || !led.flows ||
@@ -342,8 +346,7 @@ static int simulate(model *m, uint64_t seed, int window_start, int extract, cc_e
     if (status == CC_OK) {
         model_set_history(m, r.ep, r.n, extract);
         m->history_start = window_start;
-    }
-    else
+    } else
         free(r.ep);
     free(led.stock);
     free(led.inflow);
@@ -358,13 +361,13 @@ static int simulate(model *m, uint64_t seed, int window_start, int extract, cc_e
 
 const cli_spec synth_options[] = {
     {"out", CLI_TEXT, "DIR", "folder to write episodes.csv, population.csv and truth.h5"},
-        {"seed", CLI_LONG, "N", "random seed (default 1)"},
-        {"scale", CLI_DOUBLE, "F", "population multiplier (default 1: about 60,000 children)"},
-        {"history-years", CLI_LONG, "N", "years of recorded history (default 10)"},
-        {"extract", CLI_DATE, "DATE", "last day of the history (default 2025-03-31)"},
-        {"definition", CLI_TEXT, "FILE", "model definition (default models/standard.ini)"},
-        {"force", CLI_FLAG, NULL, "replace existing output files"},
-        {NULL, 0, NULL, NULL}};
+    {"seed", CLI_LONG, "N", "random seed (default 1)"},
+    {"scale", CLI_DOUBLE, "F", "population multiplier (default 1: about 60,000 children)"},
+    {"history-years", CLI_LONG, "N", "years of recorded history (default 10)"},
+    {"extract", CLI_DATE, "DATE", "last day of the history (default 2025-03-31)"},
+    {"definition", CLI_TEXT, "FILE", "model definition (default models/standard.ini)"},
+    {"force", CLI_FLAG, NULL, "replace existing output files"},
+    {NULL, 0, NULL, NULL}};
 
 int synth_main(int argc, char **argv)
 {
@@ -383,8 +386,8 @@ int synth_main(int argc, char **argv)
     else if (seed < 0)
         status = cc_fail(&err, CC_EUSAGE, "synth: --seed %ld: expected an integer >= 0", seed);
     else if (!(scale > 0 && scale <= 1000))
-        status = cc_fail(&err, CC_EUSAGE, "synth: --scale %g: expected a number in (0, 1000]",
-                         scale);
+        status =
+            cc_fail(&err, CC_EUSAGE, "synth: --scale %g: expected a number in (0, 1000]", scale);
     else if (years < 1 || years > 40)
         status = cc_fail(&err, CC_EUSAGE, "synth: --history-years %ld: expected 1 to 40", years);
     if (status != CC_OK)
@@ -395,16 +398,18 @@ int synth_main(int argc, char **argv)
     for (int i = 0; i < 3; i++) {
         snprintf(paths[i], sizeof paths[i], "%s/%s", out, names[i]);
         if (!o.force && util_exists(paths[i]))
-            status = cc_fail(&err, CC_EEXIST, "%s: output exists; use --force to replace it "
-                             "(nothing was written)", paths[i]);
+            status = cc_fail(&err, CC_EEXIST,
+                             "%s: output exists; use --force to replace it "
+                             "(nothing was written)",
+                             paths[i]);
     }
     if (status == CC_OK && cli_make_dir(out, &err) != CC_OK)
         status = CC_EIO;
     if (status != CC_OK)
         return cli_report(status, &err);
 
-    modeldef *def = modeldef_alloc(cli_text(&o, "definition", cli_default_definition()), &err,
-                                   &status);
+    modeldef *def =
+        modeldef_alloc(cli_text(&o, "definition", cli_default_definition()), &err, &status);
     if (!def)
         return cli_report(status, &err);
     int y_extract, mm, dd;
@@ -418,8 +423,10 @@ int synth_main(int argc, char **argv)
     char from[11], to[11];
     date_format(window_start, from);
     date_format(extract, to);
-    snprintf(m->source, sizeof m->source, "carecast synth --seed %ld --scale %g: true parameters "
-             "of the synthetic council; history %s to %s", seed, scale, from, to);
+    snprintf(m->source, sizeof m->source,
+             "carecast synth --seed %ld --scale %g: true parameters "
+             "of the synthetic council; history %s to %s",
+             seed, scale, from, to);
     if (status == CC_OK)
         status = write_episodes_csv(paths[0], m, &err);
     if (status == CC_OK)
@@ -427,8 +434,10 @@ int synth_main(int argc, char **argv)
     if (status == CC_OK)
         status = model_write(m, paths[2], true, &err);
     if (status == CC_OK)
-        fprintf(stderr, "synth: %lld episodes of %s to %s written to %s (episodes.csv, "
-                "population.csv, truth.h5)\n", (long long)m->nepisodes, from, to, out);
+        fprintf(stderr,
+                "synth: %lld episodes of %s to %s written to %s (episodes.csv, "
+                "population.csv, truth.h5)\n",
+                (long long)m->nepisodes, from, to, out);
     model_free(m);
     return status == CC_OK ? CC_OK : cli_report(status, &err);
 }
