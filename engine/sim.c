@@ -297,6 +297,38 @@ int64_t sim_initial_children(const sim_setup *s)
     return s->ninit;
 }
 
+sim_ledger *sim_ledger_alloc(const sim_setup *s)
+{
+    sim_ledger *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    size_t ms = (size_t)s->M * s->S;
+    l->stock = calloc(ms, sizeof *l->stock);
+    l->inflow = calloc(ms, sizeof *l->inflow);
+    l->outflow = calloc(ms, sizeof *l->outflow);
+    l->arrivals = calloc(ms, sizeof *l->arrivals);
+    l->flows = calloc(ms * (size_t)s->T, sizeof *l->flows);
+    l->person_days = calloc(ms, sizeof *l->person_days);
+    if (!l->stock || !l->inflow || !l->outflow || !l->arrivals || !l->flows || !l->person_days) {
+        sim_ledger_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+void sim_ledger_free(sim_ledger *l)
+{
+    if (!l)
+        return;
+    free(l->stock);
+    free(l->inflow);
+    free(l->outflow);
+    free(l->arrivals);
+    free(l->flows);
+    free(l->person_days);
+    free(l);
+}
+
 sim_work *sim_work_alloc(const sim_setup *s)
 {
     sim_work *w = calloc(1, sizeof *w);

@@ -75,6 +75,12 @@ const int32_t *sim_initial_stock(const sim_setup *s);
 /* Number of children open on the start date. */
 int64_t sim_initial_children(const sim_setup *s);
 
+/* A ledger for one replicate with its own (zeroed) arrays, for callers that keep one
+ * replicate at a time (synth, tests); `run` points ledgers into its output instead.
+ * NULL when out of memory. */
+sim_ledger *sim_ledger_alloc(const sim_setup *s);
+void sim_ledger_free(sim_ledger *l);
+
 /* Per-thread workspace; NULL when out of memory. */
 sim_work *sim_work_alloc(const sim_setup *s);
 void sim_work_free(sim_work *w);

@@ -318,21 +318,14 @@ static int simulate(model *m, uint64_t seed, int window_start, int extract, cc_e
     if (!s)
         return status;
     sim_work *w = sim_work_alloc(s);
-    size_t ms = (size_t)months * m->def->nstates;
-    sim_ledger led = {calloc(ms, sizeof(int32_t)),
-                      calloc(ms, sizeof(int32_t)),
-                      calloc(ms, sizeof(int32_t)),
-                      calloc(ms, sizeof(int32_t)),
-                      calloc(ms * (size_t)sim_ntargets(s), sizeof(int32_t)),
-                      calloc(ms, sizeof(double))};
+    sim_ledger *led = sim_ledger_alloc(s);
     recorder r = {m->def, window_start, extract, NULL, 0, 0, 0, 0, 100001, 0, -1, 0, false};
     status = CC_OK;
-    if (!w || !led.stock || !led.inflow || !led.outflow || !led.arrivals || !led.flows ||
-        !led.person_days) {
+    if (!w || !led) {
         status = cc_fail(err, CC_ENOMEM, "out of memory simulating the council");
     } else {
         sim_work_observe(w, observe, &r);
-        sim_replicate(s, w, 0, &led);
+        sim_replicate(s, w, 0, led);
         record(&r, MODEL_OPEN_END, MODEL_REASON_OPEN);
         if (r.failed)
             status = cc_fail(err, CC_ENOMEM, "out of memory recording episodes");
@@ -348,12 +341,7 @@ static int simulate(model *m, uint64_t seed, int window_start, int extract, cc_e
         m->history_start = window_start;
     } else
         free(r.ep);
-    free(led.stock);
-    free(led.inflow);
-    free(led.outflow);
-    free(led.arrivals);
-    free(led.flows);
-    free(led.person_days);
+    sim_ledger_free(led);
     sim_work_free(w);
     sim_setup_free(s);
     return status;

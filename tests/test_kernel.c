@@ -26,33 +26,6 @@
 #include "sim.h"
 #include "support/markov_exact.h"
 
-/* A ledger for one replicate, with its own memory. */
-typedef struct owned_ledger {
-    sim_ledger l;
-} owned_ledger;
-
-static void ledger_alloc(owned_ledger *o, const sim_setup *s)
-{
-    size_t ms = (size_t)sim_nmonths(s) * sim_nstates(s);
-    o->l.stock = calloc(ms, sizeof(int32_t));
-    o->l.inflow = calloc(ms, sizeof(int32_t));
-    o->l.outflow = calloc(ms, sizeof(int32_t));
-    o->l.arrivals = calloc(ms, sizeof(int32_t));
-    o->l.flows = calloc(ms * (size_t)sim_ntargets(s), sizeof(int32_t));
-    o->l.person_days = calloc(ms, sizeof(double));
-    assert_non_null(o->l.flows);
-}
-
-static void ledger_free(owned_ledger *o)
-{
-    free(o->l.stock);
-    free(o->l.inflow);
-    free(o->l.outflow);
-    free(o->l.arrivals);
-    free(o->l.flows);
-    free(o->l.person_days);
-}
-
 static model *model_from_text(const char *text, int ntrans)
 {
     cc_err err = {{0}, 0};
@@ -113,21 +86,21 @@ static void test_markov_chain_means(void **unused)
     sim_setup *s = sim_setup_alloc(m, start, MONTHS, 77, &err, &status);
     assert_non_null(s);
     sim_work *w = sim_work_alloc(s);
-    owned_ledger o;
-    ledger_alloc(&o, s);
+    sim_ledger *o = sim_ledger_alloc(s);
+    assert_non_null(o);
     double sum[MONTHS][N] = {{0}}, sum2[MONTHS][N] = {{0}};
     double fsum[MONTHS][N][N + 1] = {{{0}}}, fsum2[MONTHS][N][N + 1] = {{{0}}};
     int T = sim_ntargets(s);
     for (int r = 0; r < R; r++) {
-        sim_replicate(s, w, r, &o.l);
+        sim_replicate(s, w, r, o);
         int cum[N][N + 1] = {{0}};
         for (int mo = 0; mo < MONTHS; mo++)
             for (int i = 0; i < N; i++) {
-                double x = o.l.stock[mo * N + i];
+                double x = o->stock[mo * N + i];
                 sum[mo][i] += x;
                 sum2[mo][i] += x * x;
                 for (int j = 0; j <= N; j++) {
-                    cum[i][j] += o.l.flows[(mo * N + i) * T + j];
+                    cum[i][j] += o->flows[(mo * N + i) * T + j];
                     fsum[mo][i][j] += cum[i][j];
                     fsum2[mo][i][j] += (double)cum[i][j] * cum[i][j];
                 }
@@ -160,7 +133,7 @@ static void test_markov_chain_means(void **unused)
         }
     /* The interval is meaningful: at month 12 the expectation of B is far from 0. */
     assert_true(expect[11 * N + 1] > 10);
-    ledger_free(&o);
+    sim_ledger_free(o);
     sim_work_free(w);
     sim_setup_free(s);
     model_free(m);
@@ -188,13 +161,13 @@ static void test_duration_survival(void **unused)
     int status;
     sim_setup *s = sim_setup_alloc(m, start, MONTHS, 5, &err, &status);
     sim_work *w = sim_work_alloc(s);
-    owned_ledger o;
-    ledger_alloc(&o, s);
+    sim_ledger *o = sim_ledger_alloc(s);
+    assert_non_null(o);
     double total[MONTHS] = {0};
     for (int r = 0; r < R; r++) {
-        sim_replicate(s, w, r, &o.l);
+        sim_replicate(s, w, r, o);
         for (int mo = 0; mo < MONTHS; mo++)
-            total[mo] += o.l.stock[mo];
+            total[mo] += o->stock[mo];
     }
     /* Month ends at 30, 61, 91, 122 days after 1 April. Survival S(t) = exp(-h1 t) for
      * t <= 20, exp(-20 h1 - h2 (t - 20)) after; e.g. S(30) = exp(-1.1) = 0.332871. */
@@ -207,7 +180,7 @@ static void test_duration_survival(void **unused)
             fail_msg("month %d: surviving %.5f, exact %.5f (se %.5f)", mo, got, p, se);
     }
     assert_true(fabs(exp(-1.1) - 0.332871) < 1e-6);
-    ledger_free(&o);
+    sim_ledger_free(o);
     sim_work_free(w);
     sim_setup_free(s);
     model_free(m);
@@ -237,21 +210,21 @@ static void test_exact_ages(void **unused)
     int status;
     sim_setup *s = sim_setup_alloc(m, start, MONTHS, 9, &err, &status);
     sim_work *w = sim_work_alloc(s);
-    owned_ledger o;
-    ledger_alloc(&o, s);
+    sim_ledger *o = sim_ledger_alloc(s);
+    assert_non_null(o);
     double total[MONTHS] = {0};
     int T = sim_ntargets(s);
     for (int r = 0; r < R; r++) {
-        sim_replicate(s, w, r, &o.l);
-        assert_int_equal(o.l.stock[0], N); /* no hazard before the 10th birthday */
+        sim_replicate(s, w, r, o);
+        assert_int_equal(o->stock[0], N); /* no hazard before the 10th birthday */
         for (int mo = 0; mo < MONTHS; mo++) {
-            total[mo] += o.l.stock[mo];
+            total[mo] += o->stock[mo];
             /* forced exits happen in May 2027 (month 25) and only then */
-            int grown = o.l.flows[mo * T + 2];
+            int grown = o->flows[mo * T + 2];
             if (mo != 25)
                 assert_int_equal(grown, 0);
         }
-        assert_int_equal(o.l.stock[25], 0);
+        assert_int_equal(o->stock[25], 0);
     }
     int birthday10 = date_from_ymd(2025, 5, 15);
     for (int mo = 1; mo < 25; mo++) {
@@ -262,7 +235,7 @@ static void test_exact_ages(void **unused)
         if (fabs(got - p) > 4.5 * se)
             fail_msg("month %d: surviving %.5f, exact %.5f", mo, got, p);
     }
-    ledger_free(&o);
+    sim_ledger_free(o);
     sim_work_free(w);
     sim_setup_free(s);
     model_free(m);
@@ -284,20 +257,17 @@ static void test_streams(void **unused)
     int status;
     sim_setup *s = sim_setup_alloc(m, start, 12, 123, &err, &status);
     sim_work *w1 = sim_work_alloc(s), *w2 = sim_work_alloc(s);
-    owned_ledger a, b, c;
-    ledger_alloc(&a, s);
-    ledger_alloc(&b, s);
-    ledger_alloc(&c, s);
-    sim_replicate(s, w1, 4, &a.l);
-    sim_replicate(s, w2, 9, &c.l); /* another replicate in between, on another workspace */
-    sim_replicate(s, w2, 4, &b.l);
+    sim_ledger *a = sim_ledger_alloc(s), *b = sim_ledger_alloc(s), *c = sim_ledger_alloc(s);
+    sim_replicate(s, w1, 4, a);
+    sim_replicate(s, w2, 9, c); /* another replicate in between, on another workspace */
+    sim_replicate(s, w2, 4, b);
     size_t ms = (size_t)sim_nmonths(s) * sim_nstates(s);
-    assert_memory_equal(a.l.stock, b.l.stock, ms * sizeof(int32_t));
-    assert_memory_equal(a.l.person_days, b.l.person_days, ms * sizeof(double));
-    assert_memory_not_equal(a.l.stock, c.l.stock, ms * sizeof(int32_t));
-    ledger_free(&a);
-    ledger_free(&b);
-    ledger_free(&c);
+    assert_memory_equal(a->stock, b->stock, ms * sizeof(int32_t));
+    assert_memory_equal(a->person_days, b->person_days, ms * sizeof(double));
+    assert_memory_not_equal(a->stock, c->stock, ms * sizeof(int32_t));
+    sim_ledger_free(a);
+    sim_ledger_free(b);
+    sim_ledger_free(c);
     sim_work_free(w1);
     sim_work_free(w2);
     sim_setup_free(s);

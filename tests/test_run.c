@@ -267,20 +267,13 @@ static void test_exact_ages(void **unused)
     sim_work *w = sim_work_alloc(s);
     age_check a = {m->def, 0, 0, 0};
     sim_work_observe(w, check_stay, &a);
-    size_t ms = (size_t)120 * sim_nstates(s);
-    sim_ledger l = {calloc(ms, 4), calloc(ms, 4), calloc(ms, 4), calloc(ms, 4),
-                    calloc(ms * sim_ntargets(s), 4), calloc(ms, 8)};
+    sim_ledger *l = sim_ledger_alloc(s);
     for (int r = 0; r < 5; r++)
-        sim_replicate(s, w, r, &l);
+        sim_replicate(s, w, r, l);
     assert_true(a.checked > 10000);
     assert_true(a.aged_out > 100);
     assert_int_equal(a.violations, 0);
-    free(l.stock);
-    free(l.inflow);
-    free(l.outflow);
-    free(l.arrivals);
-    free(l.flows);
-    free(l.person_days);
+    sim_ledger_free(l);
     sim_work_free(w);
     sim_setup_free(s);
     model_free(m);
