@@ -49,12 +49,13 @@ void runfile_cohort_totals(const modeldef *def, const int32_t *in, const double 
     }
 }
 
-int runfile_summarise(const double *per_rep, int R, int M, int C, double *out)
+int runfile_summarise(const double *per_rep, int R, int M, int C, int threads, double *out)
 {
     /* Each (month, cohort) cell is independent, so cells are spread over threads; every
      * cell's result is the same whichever thread computes it. */
     int status = CC_OK;
-#pragma omp parallel default(none) shared(per_rep, R, M, C, out, status, runfile_percentiles)
+#pragma omp parallel num_threads(threads > 0 ? threads : 1) default(none)                           \
+    shared(per_rep, R, M, C, out, status, runfile_percentiles)
     {
         double *col = malloc(sizeof *col * (size_t)(R > 0 ? R : 1));
         if (!col) {
@@ -95,7 +96,7 @@ static int write_summaries(hid_t g, const runfile_header *h, const runfile_scena
                                                 NULL};
     for (int k = 0; rc == CC_OK && k < RUNFILE_NMEASURES; k++) {
         runfile_cohort_totals(def, arrays[k], sc->person_days, R, M, per_rep);
-        rc = runfile_summarise(per_rep, R, M, C, table);
+        rc = runfile_summarise(per_rep, R, M, C, h->threads, table);
         char name[64], desc[256];
         snprintf(name, sizeof name, "summary/%s", runfile_measures[k]);
         snprintf(desc, sizeof desc,

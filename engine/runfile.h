@@ -79,8 +79,9 @@ int runfile_ncohorts(const modeldef *def);
 void runfile_cohort_totals(const modeldef *def, const int32_t *in, const double *din, int R, int M,
                            double *out);
 
-/* Quantile table [M][C][RUNFILE_NSTATS] over replicates of a [R][M][C] array. */
-int runfile_summarise(const double *per_rep, int R, int M, int C, double *out);
+/* Quantile table [M][C][RUNFILE_NSTATS] over replicates of a [R][M][C] array, using
+ * up to `threads` threads (the result does not depend on it). */
+int runfile_summarise(const double *per_rep, int R, int M, int C, int threads, double *out);
 
 /* Writes a run file atomically (CC_EEXIST if it exists and !force). */
 int runfile_write(const char *path, bool force, const runfile_header *h,
