@@ -63,4 +63,6 @@ echo "$line" | awk -v r="$nat_reps" '{
     printf "  events per second           %.3g\n", $1 / $2
     printf "  1,000 replicates x 10 years %.0f s = %.1f min (extrapolated from %d replicates)\n", $3 / r * 1000, $3 / r * 1000 / 60, r
 }'
+$bin info "$dir/run.h5" | awk '$1 ~ /^(REF|CIN|CP|CLA|CL)$/ { n += $2 }
+    END { printf "  children in REF, CIN, CP, CLA and CL at the start: %d\n", n }'
 rm -f "$dir/run.h5"
