@@ -124,20 +124,27 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         model_free(m);
         return status;
     }
-    int R = cfg->replicates, M = cfg->horizon, S = sim_nstates(s), T = sim_ntargets(s);
+    int R = cfg->replicates, M = cfg->horizon, S = sim_nstates(s), F = sim_nflows(s);
     size_t rms = (size_t)R * M * S;
-    runfile_scenario sc = {"baseline",
-                           calloc(rms, sizeof(int32_t)),
-                           calloc(rms, sizeof(int32_t)),
-                           calloc(rms, sizeof(int32_t)),
-                           calloc(rms, sizeof(int32_t)),
-                           calloc(rms * T, sizeof(int32_t)),
-                           calloc(rms, sizeof(double)),
-                           sim_initial_stock(s)};
+    int *flow_from = malloc(sizeof *flow_from * (size_t)F);
+    int *flow_to = malloc(sizeof *flow_to * (size_t)F);
+    for (int f = 0; flow_from && flow_to && f < F; f++)
+        sim_flow(s, f, &flow_from[f], &flow_to[f]);
+    runfile_scenario sc = {.name = "baseline",
+                           .stock = calloc(rms, sizeof(int32_t)),
+                           .inflow = calloc(rms, sizeof(int32_t)),
+                           .outflow = calloc(rms, sizeof(int32_t)),
+                           .arrivals = calloc(rms, sizeof(int32_t)),
+                           .flows = calloc((size_t)R * M * F, sizeof(int32_t)),
+                           .nflows = F,
+                           .flow_from = flow_from,
+                           .flow_to = flow_to,
+                           .person_days = calloc(rms, sizeof(double)),
+                           .initial_stock = sim_initial_stock(s)};
     int nt = cfg->threads;
     sim_work **work = calloc((size_t)nt, sizeof *work);
     status = (!sc.stock || !sc.inflow || !sc.outflow || !sc.arrivals || !sc.flows ||
-              !sc.person_days || !work)
+              !sc.person_days || !work || !flow_from || !flow_to)
                  ? CC_ENOMEM
                  : CC_OK;
     for (int i = 0; status == CC_OK && i < nt; i++)
@@ -153,14 +160,14 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         bool show = cfg->progress && isatty(STDERR_FILENO);
         int done = 0;
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) default(none) \
-    shared(s, work, sc, R, M, S, T, show, done) reduction(+ : events)
+    shared(s, work, sc, R, M, S, F, show, done) reduction(+ : events)
         for (int r = 0; r < R; r++) {
             size_t off = (size_t)r * M * S;
             sim_ledger led = {sc.stock + off,
                               sc.inflow + off,
                               sc.outflow + off,
                               sc.arrivals + off,
-                              sc.flows + off * (size_t)T,
+                              sc.flows + (size_t)r * M * F,
                               sc.person_days + off};
             events += sim_replicate(s, work[omp_get_thread_num()], r, &led);
             int now;
@@ -215,6 +222,8 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
     free(sc.outflow);
     free(sc.arrivals);
     free(sc.flows);
+    free(flow_from);
+    free(flow_to);
     free(sc.person_days);
     sim_setup_free(s);
     model_free(m);

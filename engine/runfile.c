@@ -117,7 +117,7 @@ static int write_scenario(hid_t root, const runfile_header *h, const runfile_sce
                           cc_err *err)
 {
     const modeldef *def = h->model->def;
-    int S = def->nstates, T = modeldef_ntargets(def);
+    int S = def->nstates;
     char path[128];
     snprintf(path, sizeof path, "scenarios/%s", sc->name);
     hid_t g = h5io_group(root, path);
@@ -125,7 +125,8 @@ static int write_scenario(hid_t root, const runfile_header *h, const runfile_sce
         return cc_fail(err, CC_EHDF5, "creating group /%s failed", path);
     h5io_attr_text(g, "name", sc->name);
     hsize_t d3[3] = {(hsize_t)h->replicates, (hsize_t)h->months, (hsize_t)S};
-    hsize_t d4[4] = {d3[0], d3[1], d3[2], (hsize_t)T};
+    hsize_t df[3] = {d3[0], d3[1], (hsize_t)sc->nflows};
+    hsize_t dfl[1] = {(hsize_t)sc->nflows};
     hsize_t d1[1] = {(hsize_t)S};
     const int32_t *arrays[4] = {sc->stock, sc->inflow, sc->outflow, sc->arrivals};
     int rc = CC_OK;
@@ -136,10 +137,17 @@ static int write_scenario(hid_t root, const runfile_header *h, const runfile_sce
         rc = h5io_write(g, "person_days", H5T_NATIVE_DOUBLE, 3, d3, sc->person_days,
                         measure_text[4].description, measure_text[4].units, err);
     if (rc == CC_OK)
-        rc = h5io_write(g, "flows", H5T_NATIVE_INT32, 4, d4, sc->flows,
-                        "events during the month from each state (axis 2) to each target "
-                        "(axis 3: the states, then the exit reasons of /model/definition)",
+        rc = h5io_write(g, "flows", H5T_NATIVE_INT32, 3, df, sc->flows,
+                        "events during the month along each flow (flow_from -> flow_to)",
                         "children", err);
+    if (rc == CC_OK)
+        rc = h5io_write(g, "flow_from", H5T_NATIVE_INT, 1, dfl, sc->flow_from,
+                        "state each flow leaves (index into /cohorts)", "state index", err);
+    if (rc == CC_OK)
+        rc = h5io_write(g, "flow_to", H5T_NATIVE_INT, 1, dfl, sc->flow_to,
+                        "target of each flow: a state index, or number of states + exit "
+                        "reason index of /model/definition",
+                        "target index", err);
     if (rc == CC_OK)
         rc = h5io_write(g, "initial_stock", H5T_NATIVE_INT32, 1, d1, sc->initial_stock,
                         "children in each state on the start date (from the history)", "children",

@@ -8,7 +8,7 @@
  *   /months/...       month-end dates and month start day numbers
  *   /cohorts          cohort names: the states, then CLA (all looked-after states)
  *   /history/...      observed month-end stock by cohort before the start
- *   /scenarios/NAME/  per-replicate arrays [replicate][month][state(,target)] and
+ *   /scenarios/NAME/  per-replicate arrays [replicate][month][state or flow] and
  *                     summary/MEASURE [month][cohort][stat] quantile tables
  */
 #ifndef CC_RUNFILE_H
@@ -33,7 +33,9 @@ extern const double runfile_percentiles[RUNFILE_NSTATS - 1];
 typedef struct runfile_scenario {
     const char *name;
     int32_t *stock, *inflow, *outflow, *arrivals; /* [R][M][S] */
-    int32_t *flows;                               /* [R][M][S][T] */
+    int32_t *flows;                               /* [R][M][F] */
+    int nflows;                                   /* F */
+    const int *flow_from, *flow_to;               /* [F] state, target of each flow */
     double *person_days;                          /* [R][M][S] */
     const int32_t *initial_stock;                 /* [S] */
 } runfile_scenario;

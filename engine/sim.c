@@ -84,6 +84,9 @@ struct sim_setup {
     int *cell_target;
     double *cell_cum;
     int *landing;   /* [T]: state entered by each target, or MD_OUT */
+    int F;                    /* possible flows (state, target) */
+    int *flow_from, *flow_to; /* [F] */
+    int *flow_index;          /* [S*T]: flow of each (state, target), or -1 */
     double *lambda; /* [M][S][AGE_YEARS] expected arrivals */
     int64_t ninit, init_cap;
     init_child *init;
@@ -147,6 +150,32 @@ static int build_tables(sim_setup *s)
         return CC_ENOMEM;
     for (int t = 0; t < s->T; t++)
         s->landing[t] = t < s->S ? t : s->def->exits[t - s->S].then;
+    /* the flow list: transitions with a hazard somewhere, then forced exits */
+    s->flow_index = malloc(sizeof *s->flow_index * (size_t)s->S * s->T);
+    s->flow_from = malloc(sizeof *s->flow_from * (size_t)s->S * s->T);
+    s->flow_to = malloc(sizeof *s->flow_to * (size_t)s->S * s->T);
+    if (!s->flow_index || !s->flow_from || !s->flow_to)
+        return CC_ENOMEM;
+    for (int i = 0; i < s->S * s->T; i++)
+        s->flow_index[i] = -1;
+    for (int k = 0; k <= m->ntrans; k++) {
+        for (int st = 0; k == m->ntrans && st < s->S; st++) {
+            const md_state *d = &s->def->states[st];
+            int forced[2] = {d->max_age > 0 ? d->at_max_age : MD_NONE,
+                             d->max_days > 0 ? d->at_max_days : MD_NONE};
+            for (int j = 0; j < 2; j++)
+                if (forced[j] != MD_NONE && s->flow_index[st * s->T + s->S + forced[j]] < 0) {
+                    s->flow_index[st * s->T + s->S + forced[j]] = s->F;
+                    s->flow_from[s->F] = st;
+                    s->flow_to[s->F++] = s->S + forced[j];
+                }
+        }
+        if (k == m->ntrans || s->flow_index[m->from[k] * s->T + m->to[k]] >= 0)
+            continue;
+        s->flow_index[m->from[k] * s->T + m->to[k]] = s->F;
+        s->flow_from[s->F] = m->from[k];
+        s->flow_to[s->F++] = m->to[k];
+    }
     int n = 0;
     for (int c = 0; c < ncell; c++) {
         int state = c / (s->nage * s->ndur), ad = c % (s->nage * s->ndur);
@@ -266,6 +295,9 @@ void sim_setup_free(sim_setup *s)
     free(s->cell_target);
     free(s->cell_cum);
     free(s->landing);
+    free(s->flow_index);
+    free(s->flow_from);
+    free(s->flow_to);
     free(s->lambda);
     free(s->init);
     free(s->stock0);
@@ -280,6 +312,22 @@ int sim_ntargets(const sim_setup *s)
 {
     return s->T;
 }
+int sim_nflows(const sim_setup *s)
+{
+    return s->F;
+}
+
+void sim_flow(const sim_setup *s, int f, int *from, int *target)
+{
+    *from = s->flow_from[f];
+    *target = s->flow_to[f];
+}
+
+int sim_flow_index(const sim_setup *s, int from, int target)
+{
+    return s->flow_index[from * s->T + target];
+}
+
 int sim_nmonths(const sim_setup *s)
 {
     return s->M;
@@ -307,7 +355,7 @@ sim_ledger *sim_ledger_alloc(const sim_setup *s)
     l->inflow = calloc(ms, sizeof *l->inflow);
     l->outflow = calloc(ms, sizeof *l->outflow);
     l->arrivals = calloc(ms, sizeof *l->arrivals);
-    l->flows = calloc(ms * (size_t)s->T, sizeof *l->flows);
+    l->flows = calloc((size_t)s->M * s->F, sizeof *l->flows);
     l->person_days = calloc(ms, sizeof *l->person_days);
     if (!l->stock || !l->inflow || !l->outflow || !l->arrivals || !l->flows || !l->person_days) {
         sim_ledger_free(l);
@@ -490,7 +538,7 @@ static void follow(kernel *k, uint64_t id, int dob, dob_parts b, age_pos age, in
         int month = month_of(s, t);
         int then = s->landing[target];
         int S = s->S;
-        k->out->flows[((size_t)month * S + state) * s->T + target]++;
+        k->out->flows[(size_t)month * s->F + s->flow_index[state * s->T + target]]++;
         k->out->outflow[month * S + state]++;
         k->events++;
         notify(k, id, dob, state, target, then, t);
@@ -551,7 +599,7 @@ int64_t sim_replicate(const sim_setup *s, sim_work *w, int replicate, sim_ledger
     memset(out->inflow, 0, sizeof *out->inflow * ms);
     memset(out->outflow, 0, sizeof *out->outflow * ms);
     memset(out->arrivals, 0, sizeof *out->arrivals * ms);
-    memset(out->flows, 0, sizeof *out->flows * ms * s->T);
+    memset(out->flows, 0, sizeof *out->flows * (size_t)M * s->F);
     memset(out->person_days, 0, sizeof *out->person_days * ms);
     memset(w->stock_diff, 0, sizeof *w->stock_diff * (ms + S));
     memset(w->full_diff, 0, sizeof *w->full_diff * (ms + S));

@@ -36,7 +36,7 @@ typedef struct sim_ledger {
     int32_t *inflow;     /* [M][S] entries into the state (arrivals and transfers in) */
     int32_t *outflow;    /* [M][S] exits from the state (transfers and leaving) */
     int32_t *arrivals;   /* [M][S] new children arriving from outside the model */
-    int32_t *flows;      /* [M][S][T] events from each state to each target */
+    int32_t *flows;      /* [M][F] events of each possible flow (see sim_flow) */
     double *person_days; /* [M][S] days spent in the state during the month */
 } sim_ledger;
 
@@ -68,6 +68,14 @@ int sim_nstates(const sim_setup *s);
 int sim_ntargets(const sim_setup *s);
 int sim_nmonths(const sim_setup *s);
 int sim_month_start(const sim_setup *s, int m);
+
+/* Flows: the (state, target) pairs an event can take, F of them: every transition of
+ * the model and every forced exit (max_age, max_days). Ledgers count events per flow. */
+int sim_nflows(const sim_setup *s);
+void sim_flow(const sim_setup *s, int f, int *from, int *target);
+
+/* Index of the flow from -> target, or -1 if no event can take it. */
+int sim_flow_index(const sim_setup *s, int from, int target);
 
 /* Children open on the start date, by state ([S], same in every replicate). */
 const int32_t *sim_initial_stock(const sim_setup *s);

@@ -46,10 +46,13 @@ awk -v ev="$ev" -v s2="$sim2" -v t2="$tot2" -v s1="$sim1" -v t1="$tot1" 'BEGIN {
 
 echo "== memory: peak resident size against the replicate count (demo, 60 months, 2 threads)"
 for reps in 100 1000 2000; do
-    run "$dir/demo/truth.h5" $reps 60 2 | awk -v r=$reps '{
-        # per replicate and month: 4 int32 ledgers and person-days per state, flows per
-        # state and target (12 x 24), and the cohort totals summarised (13 doubles)
-        out = r * 60 * (12 * (4 * 4 + 8 + 24 * 4) + 13 * 8) / 1048576
+    line=$(run "$dir/demo/truth.h5" $reps 60 2)
+    flows=$(h5dump -H -d /scenarios/baseline/flow_from "$dir/run.h5" | grep DATASPACE |
+        sed 's/.*( \([0-9]*\) ).*/\1/')
+    echo "$line" | awk -v r=$reps -v f="$flows" '{
+        # per replicate and month: 4 int32 ledgers and person-days per state (12), the
+        # flows (int32), and the cohort totals being summarised (13 doubles)
+        out = r * 60 * (12 * (4 * 4 + 8) + f * 4 + 13 * 8) / 1048576
         printf "  %5d replicates: peak %6.1f MiB; per-replicate arrays %6.1f MiB; the rest %6.1f MiB\n", r, $4, out, $4 - out }'
 done
 

@@ -194,7 +194,11 @@ static void test_conservation(void **unused)
     int32_t *out = read_ints(f, "scenarios/baseline/exits", n);
     int32_t *arr = read_ints(f, "scenarios/baseline/arrivals", n);
     int32_t *init = read_ints(f, "scenarios/baseline/initial_stock", (size_t)S);
-    int32_t *flows = read_ints(f, "scenarios/baseline/flows", n * rf->T);
+    hsize_t fd[8];
+    assert_int_equal(h5io_dims(f, "scenarios/baseline/flows", fd), 3);
+    int F = (int)fd[2];
+    int32_t *flows = read_ints(f, "scenarios/baseline/flows", (size_t)R * M * F);
+    int32_t *from = read_ints(f, "scenarios/baseline/flow_from", (size_t)F);
     for (int r = 0; r < R; r++)
         for (int m = 0; m < M; m++)
             for (int s = 0; s < S; s++) {
@@ -203,10 +207,11 @@ static void test_conservation(void **unused)
                 if (stock[i] != before + in[i] - out[i])
                     fail_msg("replicate %d month %d state %s: %d != %d + %d - %d", r, m,
                              rf->cohorts[s], stock[i], before, in[i], out[i]);
-                /* exits are the row sums of the flows */
+                /* exits are the sums of the flows leaving the state */
                 int32_t sum = 0;
-                for (int t = 0; t < rf->T; t++)
-                    sum += flows[i * rf->T + t];
+                for (int k = 0; k < F; k++)
+                    if (from[k] == s)
+                        sum += flows[((size_t)r * M + m) * F + k];
                 assert_int_equal(sum, out[i]);
                 assert_true(arr[i] <= in[i]);
             }
@@ -225,6 +230,7 @@ static void test_conservation(void **unused)
     free(arr);
     free(init);
     free(flows);
+    free(from);
     runfile_close(rf);
 }
 
@@ -344,7 +350,8 @@ static void test_layout(void **unused)
         "months/end_date", "months/start_day", "cohorts", "history/end_date", "history/stock",
         "scenarios/baseline/stock", "scenarios/baseline/entries", "scenarios/baseline/exits",
         "scenarios/baseline/arrivals", "scenarios/baseline/person_days",
-        "scenarios/baseline/flows", "scenarios/baseline/initial_stock",
+        "scenarios/baseline/flows", "scenarios/baseline/flow_from",
+        "scenarios/baseline/flow_to", "scenarios/baseline/initial_stock",
         "scenarios/baseline/summary/stock", "scenarios/baseline/summary/entries",
         "scenarios/baseline/summary/exits", "scenarios/baseline/summary/arrivals",
         "scenarios/baseline/summary/person_days"};
