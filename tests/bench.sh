@@ -47,7 +47,7 @@ awk -v ev="$ev" -v s2="$sim2" -v t2="$tot2" -v s1="$sim1" -v t1="$tot1" 'BEGIN {
 echo "== memory: peak resident size against the replicate count (demo, 60 months, 2 threads)"
 for reps in 100 1000 2000; do
     line=$(run "$dir/demo/truth.h5" $reps 60 2)
-    flows=$(h5dump -H -d /scenarios/baseline/flow_from "$dir/run.h5" | grep DATASPACE |
+    flows=$(h5dump -H -d /scenarios/baseline/flow_from "$dir/run.h5" | grep "DATASPACE  SIMPLE" |
         sed 's/.*( \([0-9]*\) ).*/\1/')
     echo "$line" | awk -v r=$reps -v f="$flows" '{
         # per replicate and month: 4 int32 ledgers and person-days per state (12), the
