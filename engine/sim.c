@@ -32,13 +32,16 @@ typedef struct dob_parts {
  * 1 March in other years; fractions of a year add 365.25 days per year). */
 static double birthday(const dob_parts *b, double years)
 {
-    double whole = floor(years);
-    int y = b->y + (int)whole, m = b->m, d = b->d;
+    int whole = (int)years; /* floor, without a libm call */
+    if (whole > years)
+        whole--;
+    int y = b->y + whole, m = b->m, d = b->d;
     if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
         m = 3;
         d = 1;
     }
-    return date_from_ymd(y, m, d) + (years - whole) * 365.25;
+    double day = date_from_ymd(y, m, d);
+    return years == whole ? day : day + (years - whole) * 365.25;
 }
 
 /* Where a child stands on the age grid at time t: the age band and when it ends. */
@@ -79,6 +82,8 @@ struct sim_setup {
     uint64_t seed;
     int *month_start; /* [M+1] day numbers */
     int *day_month;   /* [days in horizon]: month index of each day */
+    int ymd_day0, ymd_ndays; /* calendar of the days arrivals can be born on */
+    dob_parts *ymd;          /* [ymd_ndays]: the date of day ymd_day0 + i */
     double *total;    /* [S*nage*ndur] */
     int *cell_off;    /* [S*nage*ndur + 1] */
     int *cell_target;
@@ -267,6 +272,14 @@ sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t 
         for (int i = 0; rc == CC_OK && i < nmonths; i++)
             for (int d = s->month_start[i]; d < s->month_start[i + 1]; d++)
                 s->day_month[d - start_day] = i;
+        /* arrivals are born from AGE_YEARS years before the start to a year after the end */
+        s->ymd_day0 = date_add_years(start_day, -AGE_YEARS) - 1;
+        s->ymd_ndays = date_add_years(s->month_start[nmonths], 1) + 1 - s->ymd_day0;
+        s->ymd = rc == CC_OK ? malloc(sizeof *s->ymd * (size_t)s->ymd_ndays) : NULL;
+        if (rc == CC_OK && !s->ymd)
+            rc = CC_ENOMEM;
+        for (int i = 0; rc == CC_OK && i < s->ymd_ndays; i++)
+            date_to_ymd(s->ymd_day0 + i, &s->ymd[i].y, &s->ymd[i].m, &s->ymd[i].d);
     }
     if (rc == CC_OK)
         rc = build_arrivals(s);
@@ -290,6 +303,7 @@ void sim_setup_free(sim_setup *s)
         return;
     free(s->month_start);
     free(s->day_month);
+    free(s->ymd);
     free(s->total);
     free(s->cell_off);
     free(s->cell_target);
@@ -577,8 +591,7 @@ static void arrivals(kernel *k, int replicate)
                 today.d = (int)t - s->month_start[mo] + month_parts.d;
                 int lo = (int)birthday(&today, -(age + 1)) + 1, hi = (int)birthday(&today, -age);
                 int dob = lo + (int)(rng_uniform(r) * (hi - lo + 1));
-                dob_parts b;
-                date_to_ymd(dob, &b.y, &b.m, &b.d);
+                dob_parts b = s->ymd[dob - s->ymd_day0];
                 age_pos where = age_position(s->def, &b, t, age + 0.5);
                 int month = month_of(s, t);
                 k->out->arrivals[month * s->S + state]++;
