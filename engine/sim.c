@@ -101,7 +101,6 @@ struct sim_setup {
 struct sim_work {
     rng *rng;
     int32_t *stock_diff; /* [(M+1)*S] */
-    int32_t *full_diff;  /* [(M+1)*S] full months in the state */
     sim_observer observe;
     void *observe_ctx;
 };
@@ -398,8 +397,7 @@ sim_work *sim_work_alloc(const sim_setup *s)
         return NULL;
     w->rng = rng_alloc();
     w->stock_diff = calloc((size_t)(s->M + 1) * s->S, sizeof *w->stock_diff);
-    w->full_diff = calloc((size_t)(s->M + 1) * s->S, sizeof *w->full_diff);
-    if (!w->rng || !w->stock_diff || !w->full_diff) {
+    if (!w->rng || !w->stock_diff) {
         sim_work_free(w);
         return NULL;
     }
@@ -412,7 +410,6 @@ void sim_work_free(sim_work *w)
         return;
     rng_free(w->rng);
     free(w->stock_diff);
-    free(w->full_diff);
     free(w);
 }
 
@@ -463,17 +460,14 @@ static void occupy(kernel *k, int state, double a, double b)
     int ma = month_of(s, a);
     int mb = month_of(s, b);
     int S = s->S;
+    /* the stay counts in the month-end stock of months ma .. mb-1; its days are the rest
+     * of month ma from a, less the rest of month mb from b (whole months in between are
+     * added at the end from the stock carried into each month) */
     k->w->stock_diff[ma * S + state] += 1;
     k->w->stock_diff[mb * S + state] -= 1;
-    if (ma == mb) {
-        k->out->person_days[ma * S + state] += b - a;
-        return;
-    }
     k->out->person_days[ma * S + state] += s->month_start[ma + 1] - a;
     if (mb < s->M)
-        k->out->person_days[mb * S + state] += b - s->month_start[mb];
-    k->w->full_diff[(ma + 1) * S + state] += 1;
-    k->w->full_diff[mb * S + state] -= 1;
+        k->out->person_days[mb * S + state] -= s->month_start[mb + 1] - b;
 }
 
 static void notify(kernel *k, uint64_t id, int dob, int from, int target, int then, double t)
@@ -615,7 +609,6 @@ int64_t sim_replicate(const sim_setup *s, sim_work *w, int replicate, sim_ledger
     memset(out->flows, 0, sizeof *out->flows * (size_t)M * s->F);
     memset(out->person_days, 0, sizeof *out->person_days * ms);
     memset(w->stock_diff, 0, sizeof *w->stock_diff * (ms + S));
-    memset(w->full_diff, 0, sizeof *w->full_diff * (ms + S));
     kernel k = {s, w, out, s->month_start[0], s->month_start[M], 0};
     for (int64_t i = 0; i < s->ninit; i++) {
         const init_child *c = &s->init[i];
@@ -623,16 +616,16 @@ int64_t sim_replicate(const sim_setup *s, sim_work *w, int replicate, sim_ledger
         follow(&k, (uint64_t)i, c->dob, c->parts, c->age, c->state, c->since, k.t0);
     }
     arrivals(&k, replicate);
-    /* month-end stock: the start stock plus the running sum of stays begun and ended;
-     * person-days: add whole months spent in the state */
-    int32_t rs[MD_MAX] = {0}, rf[MD_MAX] = {0};
+    /* month-end stock: the running sum of stays begun and ended (children open on the
+     * start date begin their stay at the start); person-days: the whole month for every
+     * child carried into the month, plus the partial months added by occupy() */
+    int32_t carried[MD_MAX] = {0};
     for (int mo = 0; mo < M; mo++) {
         double len = s->month_start[mo + 1] - s->month_start[mo];
         for (int st = 0; st < S; st++) {
-            rs[st] += w->stock_diff[mo * S + st];
-            rf[st] += w->full_diff[mo * S + st];
-            out->stock[mo * S + st] = rs[st];
-            out->person_days[mo * S + st] += rf[st] * len;
+            out->person_days[mo * S + st] += carried[st] * len;
+            carried[st] += w->stock_diff[mo * S + st];
+            out->stock[mo * S + st] = carried[st];
         }
     }
     return k.events;

@@ -164,11 +164,14 @@ static void test_duration_survival(void **unused)
     sim_work *w = sim_work_alloc(s);
     sim_ledger *o = sim_ledger_alloc(s);
     assert_non_null(o);
-    double total[MONTHS] = {0};
+    double total[MONTHS] = {0}, days[MONTHS] = {0}, days2[MONTHS] = {0};
     for (int r = 0; r < R; r++) {
         sim_replicate(s, w, r, o);
-        for (int mo = 0; mo < MONTHS; mo++)
+        for (int mo = 0; mo < MONTHS; mo++) {
             total[mo] += o->stock[mo];
+            days[mo] += o->person_days[mo];
+            days2[mo] += o->person_days[mo] * o->person_days[mo];
+        }
     }
     /* Month ends at 30, 61, 91, 122 days after 1 April. Survival S(t) = exp(-h1 t) for
      * t <= 20, exp(-20 h1 - h2 (t - 20)) after; e.g. S(30) = exp(-1.1) = 0.332871. */
@@ -181,6 +184,21 @@ static void test_duration_survival(void **unused)
             fail_msg("month %d: surviving %.5f, exact %.5f (se %.5f)", mo, got, p, se);
     }
     assert_true(fabs(exp(-1.1) - 0.332871) < 1e-6);
+    /* Person-days in month [a, b) are N times the integral of S over it:
+     * (e^{-h1 a} - e^{-h1 min(b,20)}) / h1 for the part before day 20, and
+     * e^{-20 h1} (e^{-h2 (a' - 20)} - e^{-h2 (b - 20)}) / h2 after it (a' = max(a, 20)). */
+    const double a_[MONTHS] = {0, 30, 61, 91};
+    for (int mo = 0; mo < MONTHS; mo++) {
+        double a = a_[mo], b = t[mo], integral = 0;
+        if (a < 20)
+            integral += (exp(-h1 * a) - exp(-h1 * fmin(b, 20))) / h1;
+        double a2 = fmax(a, 20);
+        integral += exp(-20 * h1) * (exp(-h2 * (a2 - 20)) - exp(-h2 * (b - 20))) / h2;
+        double want = N * integral, mean = days[mo] / R;
+        double se = sqrt((days2[mo] / R - mean * mean) / R);
+        if (fabs(mean - want) > 4.5 * se)
+            fail_msg("month %d: person-days %.2f, exact %.2f (se %.2f)", mo, mean, want, se);
+    }
     sim_ledger_free(o);
     sim_work_free(w);
     sim_setup_free(s);
