@@ -5,8 +5,8 @@
 # REPEAT times (default 3); medians reported. Memory: peak resident size for 100, 1,000
 # and 2,000 replicates, against the size of the per-replicate output arrays.
 # National scale: a synthetic England (--scale 215: about 400,000 children in REF, CIN,
-# CP, CLA and CL at once); NAT_REPS replicates (default 20) x 120 months on 2 threads,
-# extrapolated linearly to 1,000 replicates.
+# CP, CLA and CL at once); NAT_REPS/2 and NAT_REPS replicates (default 20) x 120 months
+# on 2 threads, extrapolated along the line through them to 1,000 replicates.
 # Run files go to build/bench/ and are removed at the end.
 set -eu
 bin=./carecast
@@ -58,13 +58,17 @@ done
 
 [ -f "$dir/national/truth.h5" ] || $bin synth --out "$dir/national" --scale 215 --history-years 2 --seed 1 2>/dev/null
 echo "== national scale (synth --scale 215), $nat_reps replicates x 120 months, 2 threads"
+half=$((nat_reps / 2))
+small=$(run "$dir/national/truth.h5" "$half" 120 2)
 line=$(run "$dir/national/truth.h5" "$nat_reps" 120 2)
-echo "$line" | awk -v r="$nat_reps" '{
+echo "$line $small" | awk -v r="$nat_reps" -v h="$half" '{
     printf "  children open at the start  %d (all states, including recently closed cases)\n", $5
     printf "  events simulated            %.3g (%.3g per replicate-year)\n", $1, $1 / (r * 10)
     printf "  wall                        %.1f s in all (%.1f s simulating); peak %.0f MiB\n", $3, $2, $4
     printf "  events per second           %.3g\n", $1 / $2
-    printf "  1,000 replicates x 10 years %.0f s = %.1f min (extrapolated from %d replicates)\n", $3 / r * 1000, $3 / r * 1000 / 60, r
+    # linear in the replicate count, through the runs with %d and %d replicates
+    per = ($3 - $8) / (r - h); fixed = $3 - per * r
+    printf "  1,000 replicates x 10 years %.0f s = %.1f min (%.1f s fixed + %.2f s per replicate, from %d and %d replicates)\n", fixed + 1000 * per, (fixed + 1000 * per) / 60, fixed, per, h, r
 }'
 $bin info "$dir/run.h5" | awk '$1 ~ /^(REF|CIN|CP|CLA|CL)$/ { n += $2 }
     END { printf "  children in REF, CIN, CP, CLA and CL at the start: %d\n", n }'
