@@ -496,7 +496,7 @@ static void follow(kernel *k, uint64_t id, int dob, dob_parts b, age_pos age, in
         }
         double max_age_t = cached_t;
         double max_days_t = st->max_days > 0 ? since + st->max_days : INFINITY;
-        int db = modeldef_dur_band(d, t - since);
+        int db = t > since ? modeldef_dur_band(d, t - since) : 0; /* new stays: band 0 */
         double next_dur = db + 1 < s->ndur ? since + d->dur_edges[db + 1] : INFINITY;
         double e = -log(rng_uniform(r));
         int target = -1;
