@@ -6,8 +6,9 @@
  * running sums in cell_cum[], so choosing the target of an event is a short scan.
  *
  * Monthly ledgers use difference arrays: a stay [a, b) adds +1 at the month containing a
- * and -1 at the month containing b to the month-end stock, and the same for full months
- * of person-days, so a stay of years costs O(1), not O(months).
+ * and -1 at the month containing b to the month-end stock, and its partial months to the
+ * person-days; whole months are added at the end from the stock carried into each month.
+ * So a stay of years costs O(1), not O(months).
  */
 #include "sim.h"
 

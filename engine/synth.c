@@ -259,13 +259,9 @@ static void observe(void *ctx, const sim_event *ev)
 
 /* ---- output files ----------------------------------------------------------------- */
 
-static int write_episodes_csv(const char *path, const model *m, cc_err *err)
+/* Writes the canonical episodes CSV (format in README.md) to f. */
+static void episodes_rows(FILE *f, const model *m)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return cc_fail(err, CC_EIO, "%s: cannot create", tmp);
     fprintf(f, "child_id,date_of_birth,state,start_date,end_date,end_reason\n");
     const modeldef *d = m->def;
     for (int64_t i = 0; i < m->nepisodes; i++) {
@@ -281,25 +277,28 @@ static int write_episodes_csv(const char *path, const model *m, cc_err *err)
         fprintf(f, "%lld,%s,%s,%s,%s,%s\n", (long long)e->child, dob, d->states[e->state].name,
                 start, end, reason);
     }
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        remove(tmp);
-        return cc_fail(err, CC_EIO, "%s: writing failed", path);
-    }
-    return CC_OK;
 }
 
-static int write_population_csv(const char *path, const model *m, cc_err *err)
+/* Writes the population CSV (year,age,children) to f. */
+static void population_rows(FILE *f, const model *m)
+{
+    fprintf(f, "year,age,children\n");
+    for (int y = 0; y < m->pop_nyears; y++)
+        for (int a = 0; a < MODEL_POP_AGES; a++)
+            fprintf(f, "%d,%d,%.0f\n", m->pop_year0 + y, a, m->population[y * MODEL_POP_AGES + a]);
+}
+
+/* Writes a CSV under a temporary name with `rows` and renames it into place. */
+static int write_csv(const char *path, void (*rows)(FILE *, const model *), const model *m,
+                     cc_err *err)
 {
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f)
         return cc_fail(err, CC_EIO, "%s: cannot create", tmp);
-    fprintf(f, "year,age,children\n");
-    for (int y = 0; y < m->pop_nyears; y++)
-        for (int a = 0; a < MODEL_POP_AGES; a++)
-            fprintf(f, "%d,%d,%.0f\n", m->pop_year0 + y, a, m->population[y * MODEL_POP_AGES + a]);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+    rows(f, m);
+    if (ferror(f) | (fclose(f) != 0) || rename(tmp, path) != 0) {
         remove(tmp);
         return cc_fail(err, CC_EIO, "%s: writing failed", path);
     }
@@ -416,9 +415,9 @@ int synth_main(int argc, char **argv)
              "of the synthetic council; history %s to %s",
              seed, scale, from, to);
     if (status == CC_OK)
-        status = write_episodes_csv(paths[0], m, &err);
+        status = write_csv(paths[0], episodes_rows, m, &err);
     if (status == CC_OK)
-        status = write_population_csv(paths[1], m, &err);
+        status = write_csv(paths[1], population_rows, m, &err);
     if (status == CC_OK)
         status = model_write(m, paths[2], true, &err);
     if (status == CC_OK)
