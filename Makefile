@@ -30,7 +30,7 @@ comma := ,
 FINAL_CFLAGS  = $(STD) $(WARN) $(OPT) $(DEBUG) -fopenmp $(SAN_FLAGS) -I$(BUILD) -Iengine \
                 $(PKG_CFLAGS) $(CFLAGS)
 FINAL_LDFLAGS = -fopenmp $(SAN_FLAGS) $(LDFLAGS)
-FINAL_LIBS    = $(PKG_LIBS) -lm
+FINAL_LIBS    = $(PKG_LIBS) -lcsv -lm
 
 ENGINE_SRC = $(filter-out engine/main.c,$(wildcard engine/*.c))
 ENGINE_OBJ = $(patsubst engine/%.c,$(BUILD)/engine/%.o,$(ENGINE_SRC))
@@ -44,7 +44,7 @@ SUPPORT_OBJ = $(patsubst tests/support/%.c,$(BUILD)/tests/support/%.o,\
 SUPPORT_TEST = $(BUILD)/tests/support/test_markov_exact
 
 DEBIAN_PACKAGES = gcc make pkg-config libgsl-dev libhdf5-dev hdf5-tools gnuplot-nox \
-                  libcmocka-dev libinih-dev librandom123-dev
+                  libcmocka-dev libinih-dev librandom123-dev libcsv-dev
 
 VERSION = 0.1.0
 REVISION := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell \

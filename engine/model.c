@@ -1,6 +1,7 @@
 /* model.c -- the model file: allocation, HDF5 writing and checked reading. */
 #include "model.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,37 @@ void model_free(model *m)
     free(m->entry);
     free(m->population);
     free(m->episodes);
+    free(m->post_shape);
+    free(m->post_rate);
+    free(m->entry_beta);
+    free(m->entry_cov);
+    free(m->check_end);
+    free(m->check_observed);
+    free(m->check_fitted);
     free(m);
+}
+
+int model_alloc_uncertainty(model *m)
+{
+    const modeldef *d = m->def;
+    size_t cells = (size_t)m->max_trans * d->nage * d->ndur, P = MODEL_ENTRY_NPAR(d->nage);
+    m->post_shape = calloc(cells, sizeof *m->post_shape);
+    m->post_rate = calloc(cells, sizeof *m->post_rate);
+    m->entry_beta = calloc((size_t)d->nstates * P, sizeof *m->entry_beta);
+    m->entry_cov = calloc((size_t)d->nstates * P * P, sizeof *m->entry_cov);
+    return m->post_shape && m->post_rate && m->entry_beta && m->entry_cov ? CC_OK : CC_ENOMEM;
+}
+
+double model_entry_rate(const model *m, const double *beta, int state, int band, int day)
+{
+    if (!m->entry_beta || !beta)
+        return m->entry[state * m->def->nage + band];
+    const double *b = beta + (size_t)state * MODEL_ENTRY_NPAR(m->def->nage);
+    if (!isfinite(b[band]))
+        return 0;
+    int y, mo, dd, nage = m->def->nage;
+    date_to_ymd(day, &y, &mo, &dd);
+    return exp(b[band] + b[nage] * (day - m->entry_ref_day) / 365.25 + b[nage + mo]);
 }
 
 int model_transition(model *m, int from, int to)
@@ -111,12 +142,32 @@ void model_set_history(model *m, model_episode *episodes, int64_t n, int extract
     m->extract_date = extract_date;
 }
 
+/* True if an episode ending on `end` with `reason` left `st` by its forced exit. */
+static bool forced_end(const md_state *st, int dob, int start, int end, int reason)
+{
+    if (reason < 0)
+        return false;
+    if (st->max_age > 0 && reason == st->at_max_age &&
+        end == date_add_years(dob, (int)st->max_age))
+        return true;
+    return st->max_days > 0 && reason == st->at_max_days && end - start == (int)st->max_days;
+}
+
 void model_spans(const model *m, model_span_fn fn, void *ctx)
 {
     const modeldef *d = m->def;
     for (int64_t i = 0; i < m->nepisodes; i++) {
         const model_episode *e = &m->episodes[i];
-        fn(ctx, e, e->state, e->start, e->end);
+        bool has_next = i + 1 < m->nepisodes && m->episodes[i + 1].child == e->child;
+        model_span sp = {.episode = e, .state = e->state, .start = e->start, .end = e->end};
+        if (e->end == MODEL_OPEN_END || e->reason == MODEL_REASON_OPEN)
+            sp.target = -1;
+        else if (e->reason == MODEL_REASON_MOVE)
+            sp.target = has_next ? m->episodes[i + 1].state : -1;
+        else
+            sp.target = d->nstates + e->reason;
+        sp.forced = forced_end(&d->states[e->state], e->dob, e->start, e->end, e->reason);
+        fn(ctx, &sp);
         if (e->reason < 0 || e->end == MODEL_OPEN_END)
             continue;
         int then = d->exits[e->reason].then;
@@ -125,17 +176,33 @@ void model_spans(const model *m, model_span_fn fn, void *ctx)
         /* derived span: until the next episode, max_days or the max_age birthday */
         const md_state *st = &d->states[then];
         int64_t end = MODEL_OPEN_END;
-        if (i + 1 < m->nepisodes && m->episodes[i + 1].child == e->child)
+        model_span ds = {.episode = e, .state = then, .start = e->end, .target = -1};
+        if (has_next) {
             end = m->episodes[i + 1].start;
-        if (st->max_days > 0 && e->end + (int64_t)st->max_days < end)
+            ds.target = m->episodes[i + 1].state;
+        }
+        if (st->max_days > 0 && e->end + (int64_t)st->max_days < end) {
             end = e->end + (int64_t)st->max_days;
+            ds.target = d->nstates + st->at_max_days;
+            ds.forced = true;
+        }
         if (st->max_age > 0) {
             int birthday = date_add_years(e->dob, (int)st->max_age);
-            if (birthday < end)
+            if (birthday < end) {
                 end = birthday;
+                ds.target = d->nstates + st->at_max_age;
+                ds.forced = true;
+            }
         }
+        if (end > m->extract_date && end != MODEL_OPEN_END) {
+            /* a forced end after the extract date is not yet known */
+            ds.forced = false;
+            ds.target = -1;
+            end = MODEL_OPEN_END;
+        }
+        ds.end = (int)end;
         if (end > e->end)
-            fn(ctx, e, then, e->end, (int)end);
+            fn(ctx, &ds);
     }
 }
 
@@ -183,6 +250,152 @@ static int write_history(hid_t g, const model *m, cc_err *err)
     if (rc == CC_OK && (h5io_attr_long(g, "extract_date", m->extract_date) < 0 ||
                         h5io_attr_long(g, "history_start", m->history_start) < 0))
         rc = cc_fail(err, CC_EHDF5, "writing /history attributes failed");
+    return rc;
+}
+
+/* The fit's extras: posteriors, the entry regression and the fitted-vs-observed check. */
+static int write_uncertainty(hid_t g, const model *m, cc_err *err)
+{
+    const modeldef *d = m->def;
+    int rc = CC_OK;
+    hsize_t n3[3] = {(hsize_t)m->ntrans, (hsize_t)d->nage, (hsize_t)d->ndur};
+    if (m->post_shape) {
+        rc = h5io_write(g, "hazards/posterior_shape", H5T_NATIVE_DOUBLE, 3, n3, m->post_shape,
+                        "Gamma posterior shape of each hazard: events + prior events",
+                        "events", err);
+        if (rc == CC_OK)
+            rc = h5io_write(g, "hazards/posterior_rate", H5T_NATIVE_DOUBLE, 3, n3, m->post_rate,
+                            "Gamma posterior rate of each hazard: exposure + prior exposure",
+                            "person-days", err);
+        if (rc == CC_OK) {
+            hid_t hg = H5Gopen2(g, "hazards", H5P_DEFAULT);
+            h5io_attr_double(hg, "prior_events", m->prior_events);
+            H5Gclose(hg);
+        }
+    }
+    size_t P = MODEL_ENTRY_NPAR(d->nage);
+    hsize_t b2[2] = {(hsize_t)d->nstates, P}, c3[3] = {(hsize_t)d->nstates, P, P};
+    if (rc == CC_OK && m->entry_beta) {
+        rc = h5io_write(g, "entries/coef", H5T_NATIVE_DOUBLE, 2, b2, m->entry_beta,
+                        "entry regression per state: log rate by age band (-inf: no entries), "
+                        "then trend per year, then 12 calendar-month effects (January = 0)",
+                        "log rate per day; per year for the trend", err);
+        if (rc == CC_OK)
+            rc = h5io_write(g, "entries/covariance", H5T_NATIVE_DOUBLE, 3, c3, m->entry_cov,
+                            "covariance of the entry regression coefficients (zero rows for "
+                            "coefficients not estimated)",
+                            "log scale squared", err);
+        if (rc == CC_OK) {
+            hid_t eg = H5Gopen2(g, "entries", H5P_DEFAULT);
+            char ref[11];
+            date_format(m->entry_ref_day, ref);
+            h5io_attr_text(eg, "reference_date", ref);
+            h5io_attr_long(eg, "trend", m->entry_trend);
+            h5io_attr_long(eg, "seasonality", m->entry_season);
+            H5Gclose(eg);
+        }
+    }
+    if (rc == CC_OK && m->check_months > 0) {
+        hsize_t n1[1] = {(hsize_t)m->check_months}, s2[2] = {(hsize_t)m->check_months,
+                                                             (hsize_t)d->nstates};
+        rc = h5io_write(g, "fit/month_end", H5T_NATIVE_INT, 1, n1, m->check_end,
+                        "last day of each month of the estimation window",
+                        "days since 1970-01-01", err);
+        if (rc == CC_OK)
+            rc = h5io_write(g, "fit/observed", H5T_NATIVE_DOUBLE, 2, s2, m->check_observed,
+                            "observed month-end stock by state", "children", err);
+        if (rc == CC_OK)
+            rc = h5io_write(g, "fit/fitted", H5T_NATIVE_DOUBLE, 2, s2, m->check_fitted,
+                            "mean month-end stock by state of replicates simulated with the "
+                            "fitted rates from the window start",
+                            "children", err);
+        if (rc == CC_OK) {
+            hid_t fg = H5Gopen2(g, "fit", H5P_DEFAULT);
+            char a[11], b[11];
+            date_format(m->window_start, a);
+            date_format(m->window_end, b);
+            h5io_attr_text(fg, "window_start", a);
+            h5io_attr_text(fg, "window_end", b);
+            H5Gclose(fg);
+        }
+    }
+    return rc;
+}
+
+/* Reads what write_uncertainty() wrote, if present. */
+static int read_uncertainty(hid_t g, model *m, const char *path, cc_err *err)
+{
+    const modeldef *d = m->def;
+    hsize_t dims[8];
+    size_t cells = (size_t)m->ntrans * d->nage * d->ndur, P = MODEL_ENTRY_NPAR(d->nage);
+    bool post = h5io_dims(g, "hazards/posterior_shape", dims) == 3;
+    bool beta = h5io_dims(g, "entries/coef", dims) == 2;
+    if (!post && !beta)
+        return CC_OK;
+    if (model_alloc_uncertainty(m) != CC_OK)
+        return cc_fail(err, CC_ENOMEM, "out of memory reading %s", path);
+    int rc = CC_OK;
+    if (post) {
+        rc = h5io_read(g, "hazards/posterior_shape", H5T_NATIVE_DOUBLE, m->post_shape, cells,
+                       path, err);
+        if (rc == CC_OK)
+            rc = h5io_read(g, "hazards/posterior_rate", H5T_NATIVE_DOUBLE, m->post_rate, cells,
+                           path, err);
+        hid_t hg = H5Gopen2(g, "hazards", H5P_DEFAULT);
+        h5io_get_double(hg, "prior_events", &m->prior_events);
+        H5Gclose(hg);
+    } else {
+        free(m->post_shape);
+        free(m->post_rate);
+        m->post_shape = m->post_rate = NULL;
+    }
+    if (rc == CC_OK && beta) {
+        rc = h5io_read(g, "entries/coef", H5T_NATIVE_DOUBLE, m->entry_beta, d->nstates * P,
+                       path, err);
+        if (rc == CC_OK)
+            rc = h5io_read(g, "entries/covariance", H5T_NATIVE_DOUBLE, m->entry_cov,
+                           d->nstates * P * P, path, err);
+        hid_t eg = H5Gopen2(g, "entries", H5P_DEFAULT);
+        char ref[32] = "";
+        long long flag = 0;
+        h5io_get_text(eg, "reference_date", ref, sizeof ref);
+        if (!date_parse(ref, &m->entry_ref_day))
+            rc = cc_fail(err, CC_EINPUT, "%s: /entries has no valid reference_date ('%s')", path,
+                         ref);
+        h5io_get_long(eg, "trend", &flag);
+        m->entry_trend = flag != 0;
+        flag = 0;
+        h5io_get_long(eg, "seasonality", &flag);
+        m->entry_season = flag != 0;
+        H5Gclose(eg);
+    } else if (!beta) {
+        free(m->entry_beta);
+        free(m->entry_cov);
+        m->entry_beta = m->entry_cov = NULL;
+    }
+    if (rc == CC_OK && h5io_dims(g, "fit/observed", dims) == 2 && dims[1] == (hsize_t)d->nstates) {
+        int M = (int)dims[0];
+        m->check_end = malloc(sizeof *m->check_end * (size_t)M);
+        m->check_observed = malloc(sizeof *m->check_observed * (size_t)M * d->nstates);
+        m->check_fitted = malloc(sizeof *m->check_fitted * (size_t)M * d->nstates);
+        if (!m->check_end || !m->check_observed || !m->check_fitted)
+            return cc_fail(err, CC_ENOMEM, "out of memory reading %s", path);
+        m->check_months = M;
+        rc = h5io_read(g, "fit/month_end", H5T_NATIVE_INT, m->check_end, (size_t)M, path, err);
+        if (rc == CC_OK)
+            rc = h5io_read(g, "fit/observed", H5T_NATIVE_DOUBLE, m->check_observed,
+                           (size_t)M * d->nstates, path, err);
+        if (rc == CC_OK)
+            rc = h5io_read(g, "fit/fitted", H5T_NATIVE_DOUBLE, m->check_fitted,
+                           (size_t)M * d->nstates, path, err);
+        hid_t fg = H5Gopen2(g, "fit", H5P_DEFAULT);
+        char a[32] = "", b[32] = "";
+        h5io_get_text(fg, "window_start", a, sizeof a);
+        h5io_get_text(fg, "window_end", b, sizeof b);
+        date_parse(a, &m->window_start);
+        date_parse(b, &m->window_end);
+        H5Gclose(fg);
+    }
     return rc;
 }
 
@@ -239,6 +452,8 @@ int model_write_tables(hid_t g, const model *m, cc_err *err)
         h5io_attr_long(eg, "per_child", m->entry_per_child);
         H5Gclose(eg);
     }
+    if (rc == CC_OK)
+        rc = write_uncertainty(g, m, err);
     return rc;
 }
 
@@ -405,6 +620,8 @@ model *model_read_tables(hid_t g, const char *path, cc_err *err, int *status)
         H5Gclose(pg);
         m->pop_year0 = (int)y0;
     }
+    if (rc == CC_OK)
+        rc = read_uncertainty(g, m, path, err);
     if (rc != CC_OK) {
         model_free(m);
         *status = rc;

@@ -53,7 +53,28 @@ typedef struct model {
     int64_t nepisodes;
     model_episode *episodes; /* sorted by child, then start */
     char source[512];        /* how the model was made */
+    /* Parameter uncertainty (written by fit; NULL in a true model). Each hazard cell has
+     * a Gamma posterior: shape = events + prior events, rate = exposure + prior
+     * person-days; `run` draws every replicate's hazards from it. */
+    double *post_shape, *post_rate; /* [ntrans][nage][ndur]; rate in person-days */
+    double prior_events;            /* prior strength, in events */
+    /* Entry regression (fit; NULL for constant rates): per entry state, the log rate is
+     * level[band] + trend x years since entry_ref_day + season[calendar month], with the
+     * parameters' covariance so `run` can draw them. Layout: MODEL_ENTRY_NPAR(nage). */
+    double *entry_beta; /* [nstates][P] */
+    double *entry_cov;  /* [nstates][P][P] */
+    int entry_ref_day;
+    bool entry_trend, entry_season;
+    /* Fitted against observed month-end stock over the window (fit's own check). */
+    int window_start, window_end; /* days; 0 if not fitted */
+    int check_months;
+    int *check_end;          /* [check_months] month-end days */
+    double *check_observed;  /* [check_months][nstates] */
+    double *check_fitted;    /* [check_months][nstates]: mean of the check replicates */
 } model;
+
+/* Parameters of one entry state's regression: age-band levels, trend, 12 months. */
+#define MODEL_ENTRY_NPAR(nage) ((nage) + 13)
 
 /* Public API */
 
@@ -70,6 +91,14 @@ int model_transition(model *m, int from, int to);
 /* Pointer to the [nage][ndur] hazard grid of transition k. */
 double *model_rate(model *m, int k);
 
+/* Allocates the posterior and entry-regression tables (zeroed). CC_OK or CC_ENOMEM. */
+int model_alloc_uncertainty(model *m);
+
+/* Arrival rate per day into `state` for age band `band` on `day` (per child in the
+ * population if entry_per_child): from the regression coefficients `beta` ([nstates][P],
+ * the point estimates or a replicate's draw) if the model has them, else entry[]. */
+double model_entry_rate(const model *m, const double *beta, int state, int band, int day);
+
 /* Sets the population table (copied); years from year0, ages 0..17. */
 int model_set_population(model *m, int year0, int nyears, const double *counts);
 
@@ -80,12 +109,19 @@ double model_population(const model *m, int year, int age);
 /* Takes over an episode array (malloc'd), sorting it by child and start. */
 void model_set_history(model *m, model_episode *episodes, int64_t n, int extract_date);
 
-/* Called for each span a child spends in one state: recorded episodes and the derived
- * spans (states with in_history = no, such as CLOSED) that follow an exit into them and
- * last until the child's next episode, the state's max_days or its max_age birthday.
- * `end` is MODEL_OPEN_END for a span still open at the extract date. */
-typedef void (*model_span_fn)(void *ctx, const model_episode *episode, int state, int start,
-                              int end);
+/* One span a child spends in one state: a recorded episode, or a derived span (states
+ * with in_history = no, such as CLOSED) that follows an exit into such a state and lasts
+ * until the child's next episode, the state's max_days or its max_age birthday. */
+typedef struct model_span {
+    const model_episode *episode; /* the recorded episode (for a derived span: the one
+                                   * whose exit led into it) */
+    int state;
+    int start, end; /* days [start, end); end = MODEL_OPEN_END if open at the extract */
+    int target;     /* how it ended: a target index (state, or nstates + exit), -1 if open */
+    bool forced;    /* ended by the state's max_age birthday or max_days, not a hazard */
+} model_span;
+
+typedef void (*model_span_fn)(void *ctx, const model_span *span);
 
 /* Walks every span of every child in the history, in child order. */
 void model_spans(const model *m, model_span_fn fn, void *ctx);

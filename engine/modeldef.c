@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ini.h>
 
@@ -446,4 +447,31 @@ int modeldef_age_band(const modeldef *def, double age_years)
 int modeldef_dur_band(const modeldef *def, double days)
 {
     return band_of(def->dur_edges, def->ndur, days);
+}
+
+static const md_code *find_code(const md_code *codes, int n, const char *code)
+{
+    for (int i = 0; i < n; i++)
+        if (strcasecmp(codes[i].code, code) == 0)
+            return &codes[i];
+    return NULL;
+}
+
+int modeldef_place_state(const modeldef *def, const char *place, const char *provider)
+{
+    if (provider && *provider) {
+        char both[2 * MD_NAME + 2];
+        snprintf(both, sizeof both, "%s/%s", place, provider);
+        const md_code *c = find_code(def->place, def->nplace, both);
+        if (c)
+            return c->value;
+    }
+    const md_code *c = find_code(def->place, def->nplace, place);
+    return c ? c->value : -1;
+}
+
+int modeldef_rec_exit(const modeldef *def, const char *rec)
+{
+    const md_code *c = find_code(def->rec, def->nrec, rec);
+    return c ? c->value : MD_NONE;
 }

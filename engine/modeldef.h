@@ -85,6 +85,15 @@ const char *modeldef_target_name(const modeldef *def, int t);
 int modeldef_state_index(const modeldef *def, const char *name);
 int modeldef_exit_index(const modeldef *def, const char *name);
 
+/* State of an SSDA903 placement: the map's `PLACE/PROVIDER` entry if it has one (so a
+ * council can split, say, in-house from agency foster care), else the `PLACE` entry;
+ * -1 if the code is not mapped. Codes match case-insensitively. */
+int modeldef_place_state(const modeldef *def, const char *place, const char *provider);
+
+/* Exit reason index of an SSDA903 REC code, MD_MOVE for a code meaning "a new episode
+ * starts the same day" (X1), or MD_NONE if the code is not mapped. */
+int modeldef_rec_exit(const modeldef *def, const char *rec);
+
 /* Band index of an age in years / a duration in days. */
 int modeldef_age_band(const modeldef *def, double age_years);
 int modeldef_dur_band(const modeldef *def, double days);

@@ -32,6 +32,9 @@ const cli_spec run_options[] = {
     {"seed", CLI_LONG, "S", "master random seed (default 1)"},
     {"start", CLI_DATE, "YYYY-MM-DD", "start date (default: the day after the history ends)"},
     {"horizon", CLI_LONG, "MONTHS", "months to project (default 60)"},
+    {"fixed-parameters", CLI_FLAG, NULL,
+     "use the fitted point estimates in every replicate (by default each replicate draws "
+     "its rates from their posterior, so intervals include parameter uncertainty)"},
     {"force", CLI_FLAG, NULL, "replace an existing run file"},
     {NULL, 0, NULL, NULL}};
 
@@ -45,8 +48,10 @@ typedef struct history_ctx {
 } history_ctx;
 
 /* Counts a span in every month end it covers (in the state at the end of that day). */
-static void count_span(void *vctx, const model_episode *e, int state, int start, int end)
+static void count_span(void *vctx, const model_span *sp)
 {
+    const model_episode *e = sp->episode;
+    int state = sp->state, start = sp->start, end = sp->end;
     (void)e;
     history_ctx *c = vctx;
     int C = c->S + 1;
@@ -82,7 +87,7 @@ static int history_months(const model *m, int start_day, int **ends)
 
 /* ---- effective parameters --------------------------------------------------------- */
 
-static char *parameters_text(const run_config *c, int start_day)
+static char *parameters_text(const run_config *c, int start_day, bool draws)
 {
     char start[11];
     date_format(start_day, start);
@@ -92,9 +97,12 @@ static char *parameters_text(const run_config *c, int start_day)
                  "# carecast run: effective parameters (defaults filled in)\n"
                  "model = %s\nout = %s\nreplicates = %d\nthreads = %d\nseed = %llu\n"
                  "start = %s\nhorizon = %d\nscenarios = baseline\n"
-                 "parameter_uncertainty = off\n",
+                 "parameter_uncertainty = %s\n",
                  c->model_path, c->out, c->replicates, c->threads, (unsigned long long)c->seed,
-                 start, c->horizon);
+                 start, c->horizon,
+                 draws ? "on (hazards from Gamma posteriors, entries from their regression)"
+                       : c->fixed_parameters ? "off (--fixed-parameters)"
+                                             : "off (the model has no posteriors)");
     return text;
 }
 
@@ -124,6 +132,7 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         model_free(m);
         return status;
     }
+    sim_set_parameter_draws(s, !cfg->fixed_parameters);
     int R = cfg->replicates, M = cfg->horizon, S = sim_nstates(s), F = sim_nflows(s);
     size_t rms = (size_t)R * M * S;
     int *flow_from = malloc(sizeof *flow_from * (size_t)F);
@@ -185,7 +194,7 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
     int H = status == CC_OK ? history_months(m, start, &ends) : 0;
     int C = runfile_ncohorts(m->def);
     double *hist = calloc((size_t)(H > 0 ? H : 1) * C, sizeof *hist);
-    char *params = parameters_text(cfg, start);
+    char *params = parameters_text(cfg, start, sim_parameter_draws(s));
     if (status == CC_OK && (H < 0 || !hist || !params))
         status = cc_fail(err, CC_ENOMEM, "out of memory");
     if (status == CC_OK) {
@@ -243,7 +252,8 @@ int run_main(int argc, char **argv)
                     cli_date(&o, "start", INT_MIN),
                     (int)cli_long(&o, "horizon", 60),
                     o.force,
-                    true};
+                    true,
+                    cli_given(&o, "fixed-parameters")};
     if (status == CC_OK) {
         if (!c.model_path)
             status = cc_fail(&err, CC_EUSAGE, "run: --model MODEL.h5 is required");

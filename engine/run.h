@@ -19,6 +19,7 @@ typedef struct run_config {
     int horizon;   /* months, >= 1 */
     bool force;
     bool progress; /* show a progress line (only on a terminal) */
+    bool fixed_parameters; /* point estimates in every replicate (no parameter draws) */
 } run_config;
 
 /* Measured while running (for `make bench`). */

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -76,6 +78,17 @@ typedef struct init_child {
     double since; /* when the child entered the state (may precede the start) */
 } init_child;
 
+/* The tables one replicate runs on: the point estimates, or a replicate's draw. */
+typedef struct sim_tables {
+    double *total; /* [S*nage*ndur] */
+    int *cell_off; /* [S*nage*ndur + 1] */
+    int *cell_target;
+    double *cell_cum;
+    double *lambda; /* [M][S][AGE_YEARS] expected arrivals */
+    double *rate;   /* [ntrans][nage][ndur] the hazards drawn (draws only) */
+    double *beta;   /* [S][P] the entry coefficients drawn (draws only) */
+} sim_tables;
+
 struct sim_setup {
     const model *m;
     const modeldef *def;
@@ -85,15 +98,13 @@ struct sim_setup {
     int *day_month;   /* [days in horizon]: month index of each day */
     int ymd_day0, ymd_ndays; /* calendar of the days arrivals can be born on */
     dob_parts *ymd;          /* [ymd_ndays]: the date of day ymd_day0 + i */
-    double *total;    /* [S*nage*ndur] */
-    int *cell_off;    /* [S*nage*ndur + 1] */
-    int *cell_target;
-    double *cell_cum;
+    sim_tables point;  /* hazard and arrival tables of the point estimates */
+    bool draw;         /* each replicate draws its own parameters */
+    double *entry_chol; /* [S][P][P]: Cholesky factor of each entry state's covariance */
     int *landing;   /* [T]: state entered by each target, or MD_OUT */
     int F;                    /* possible flows (state, target) */
     int *flow_from, *flow_to; /* [F] */
     int *flow_index;          /* [S*T]: flow of each (state, target), or -1 */
-    double *lambda; /* [M][S][AGE_YEARS] expected arrivals */
     int64_t ninit, init_cap;
     init_child *init;
     int32_t *stock0; /* [S] */
@@ -101,6 +112,7 @@ struct sim_setup {
 
 struct sim_work {
     rng *rng;
+    sim_tables drawn; /* this replicate's parameters, when they are drawn */
     int32_t *stock_diff; /* [(M+1)*S] */
     sim_observer observe;
     void *observe_ctx;
@@ -115,8 +127,10 @@ typedef struct span_ctx {
 } span_ctx;
 
 /* Keeps the spans that contain the start date: those are the children open then. */
-static void collect_open(void *vctx, const model_episode *e, int state, int start, int end)
+static void collect_open(void *vctx, const model_span *sp)
 {
+    const model_episode *e = sp->episode;
+    int state = sp->state, start = sp->start, end = sp->end;
     span_ctx *c = vctx;
     sim_setup *s = c->s;
     if (!(start <= c->day && c->day < end) || c->status != CC_OK)
@@ -141,17 +155,94 @@ static void collect_open(void *vctx, const model_episode *e, int state, int star
     s->stock0[state]++;
 }
 
-static int build_tables(sim_setup *s)
+/* Allocates the arrays of one set of tables (rate and beta only for draws). */
+static int tables_alloc(const sim_setup *s, sim_tables *t, bool draw)
 {
     const model *m = s->m;
     int ncell = s->S * s->nage * s->ndur;
-    s->total = calloc((size_t)ncell, sizeof *s->total);
-    s->cell_off = calloc((size_t)ncell + 1, sizeof *s->cell_off);
     size_t cap = (size_t)(m->ntrans > 0 ? m->ntrans : 1) * s->nage * s->ndur;
-    s->cell_target = malloc(sizeof *s->cell_target * cap);
-    s->cell_cum = malloc(sizeof *s->cell_cum * cap);
+    t->total = calloc((size_t)ncell, sizeof *t->total);
+    t->cell_off = calloc((size_t)ncell + 1, sizeof *t->cell_off);
+    t->cell_target = malloc(sizeof *t->cell_target * cap);
+    t->cell_cum = malloc(sizeof *t->cell_cum * cap);
+    t->lambda = calloc((size_t)s->M * s->S * AGE_YEARS, sizeof *t->lambda);
+    if (draw) {
+        t->rate = malloc(sizeof *t->rate * cap);
+        t->beta = malloc(sizeof *t->beta * (size_t)s->S * MODEL_ENTRY_NPAR(s->nage));
+        if (!t->rate || !t->beta)
+            return CC_ENOMEM;
+    }
+    return t->total && t->cell_off && t->cell_target && t->cell_cum && t->lambda ? CC_OK
+                                                                                 : CC_ENOMEM;
+}
+
+static void tables_free(sim_tables *t)
+{
+    free(t->total);
+    free(t->cell_off);
+    free(t->cell_target);
+    free(t->cell_cum);
+    free(t->lambda);
+    free(t->rate);
+    free(t->beta);
+}
+
+/* Fills the per-cell hazard tables from a [ntrans][nage][ndur] grid of hazards. */
+static void fill_cells(const sim_setup *s, const double *rate, sim_tables *t)
+{
+    const model *m = s->m;
+    int ncell = s->S * s->nage * s->ndur, n = 0;
+    for (int c = 0; c < ncell; c++) {
+        int state = c / (s->nage * s->ndur), ad = c % (s->nage * s->ndur);
+        t->cell_off[c] = n;
+        double sum = 0;
+        for (int k = 0; k < m->ntrans; k++) {
+            double h = rate[(size_t)k * s->nage * s->ndur + ad];
+            if (m->from[k] != state || h <= 0)
+                continue;
+            sum += h;
+            t->cell_target[n] = m->to[k];
+            t->cell_cum[n] = sum;
+            n++;
+        }
+        t->total[c] = sum;
+    }
+    t->cell_off[ncell] = n;
+}
+
+/* Fills the expected arrivals per month, entry state and age year from the entry model
+ * (coefficients `beta`, or the constant rates when the model has none). The trend and
+ * the calendar month are read at the middle of each month. */
+static void fill_lambda(const sim_setup *s, const double *beta, sim_tables *t)
+{
+    const model *m = s->m;
+    int years_in_band[MD_MAX_BANDS] = {0};
+    for (int a = -1; a < AGE_YEARS - 1; a++)
+        years_in_band[modeldef_age_band(s->def, a + 0.5)]++;
+    for (int mo = 0; mo < s->M; mo++) {
+        int y, mm, dd;
+        date_to_ymd(s->month_start[mo], &y, &mm, &dd);
+        double days = s->month_start[mo + 1] - s->month_start[mo];
+        int mid = s->month_start[mo] + (int)(days / 2);
+        for (int st = 0; st < s->S; st++)
+            for (int a = -1; a < AGE_YEARS - 1; a++) {
+                int band = modeldef_age_band(s->def, a + 0.5);
+                double rate = model_entry_rate(m, beta, st, band, mid);
+                double base = m->entry_per_child ? model_population(m, y, a)
+                                                 : 1.0 / years_in_band[band];
+                t->lambda[((size_t)mo * s->S + st) * AGE_YEARS + (a + 1)] =
+                    rate > 0 ? rate * base * days : 0;
+            }
+    }
+}
+
+static int build_tables(sim_setup *s)
+{
+    const model *m = s->m;
+    if (tables_alloc(s, &s->point, false) != CC_OK)
+        return CC_ENOMEM;
     s->landing = malloc(sizeof *s->landing * (size_t)s->T);
-    if (!s->total || !s->cell_off || !s->cell_target || !s->cell_cum || !s->landing)
+    if (!s->landing)
         return CC_ENOMEM;
     for (int t = 0; t < s->T; t++)
         s->landing[t] = t < s->S ? t : s->def->exits[t - s->S].then;
@@ -181,47 +272,96 @@ static int build_tables(sim_setup *s)
         s->flow_from[s->F] = m->from[k];
         s->flow_to[s->F++] = m->to[k];
     }
-    int n = 0;
-    for (int c = 0; c < ncell; c++) {
-        int state = c / (s->nage * s->ndur), ad = c % (s->nage * s->ndur);
-        s->cell_off[c] = n;
-        double sum = 0;
-        for (int k = 0; k < m->ntrans; k++) {
-            double h = m->rate[(size_t)k * s->nage * s->ndur + ad];
-            if (m->from[k] != state || h <= 0)
-                continue;
-            sum += h;
-            s->cell_target[n] = m->to[k];
-            s->cell_cum[n] = sum;
-            n++;
-        }
-        s->total[c] = sum;
-    }
-    s->cell_off[ncell] = n;
+    fill_cells(s, m->rate, &s->point);
+    fill_lambda(s, m->entry_beta, &s->point);
     return CC_OK;
 }
 
-static int build_arrivals(sim_setup *s)
+/* Cholesky factors of the entry covariances, over the coefficients that were estimated
+ * (a zero diagonal marks one that was not; its row and column of the factor stay 0). */
+static int build_entry_chol(sim_setup *s)
 {
     const model *m = s->m;
-    s->lambda = calloc((size_t)s->M * s->S * AGE_YEARS, sizeof *s->lambda);
-    if (!s->lambda)
+    int P = MODEL_ENTRY_NPAR(s->nage);
+    s->entry_chol = calloc((size_t)s->S * P * P, sizeof *s->entry_chol);
+    gsl_matrix *a = gsl_matrix_alloc((size_t)P, (size_t)P);
+    if (!s->entry_chol || !a) {
+        gsl_matrix_free(a);
         return CC_ENOMEM;
-    for (int mo = 0; mo < s->M; mo++) {
-        int y, mm, dd;
-        date_to_ymd(s->month_start[mo], &y, &mm, &dd);
-        double days = s->month_start[mo + 1] - s->month_start[mo];
-        for (int st = 0; st < s->S; st++)
-            for (int a = -1; a < AGE_YEARS - 1; a++) {
-                int band = modeldef_age_band(s->def, a + 0.5);
-                double rate = m->entry[st * s->nage + band];
-                if (rate <= 0)
-                    continue;
-                double base = m->entry_per_child ? model_population(m, y, a) : 1.0 / AGE_YEARS;
-                s->lambda[((size_t)mo * s->S + st) * AGE_YEARS + (a + 1)] = rate * base * days;
-            }
     }
-    return CC_OK;
+    int rc = CC_OK;
+    for (int st = 0; st < s->S && rc == CC_OK; st++) {
+        const double *cov = m->entry_cov + (size_t)st * P * P;
+        int idx[MD_MAX_BANDS + 13], n = 0;
+        for (int i = 0; i < P; i++)
+            if (cov[i * P + i] > 0)
+                idx[n++] = i;
+        if (n == 0)
+            continue;
+        gsl_matrix_view v = gsl_matrix_submatrix(a, 0, 0, (size_t)n, (size_t)n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                gsl_matrix_set(&v.matrix, (size_t)i, (size_t)j, cov[idx[i] * P + idx[j]]);
+        if (gsl_linalg_cholesky_decomp1(&v.matrix) != GSL_SUCCESS) {
+            rc = CC_EINPUT; /* not positive definite: the run keeps the point estimates */
+            break;
+        }
+        double *l = s->entry_chol + (size_t)st * P * P;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++)
+                l[idx[i] * P + idx[j]] = gsl_matrix_get(&v.matrix, (size_t)i, (size_t)j);
+    }
+    gsl_matrix_free(a);
+    return rc;
+}
+
+void sim_set_parameter_draws(sim_setup *s, bool on)
+{
+    s->draw = on && s->m->post_shape && s->entry_chol;
+}
+
+bool sim_parameter_draws(const sim_setup *s)
+{
+    return s->draw;
+}
+
+/* Draws replicate `replicate`'s parameters into the work's tables: each hazard from
+ * its Gamma posterior, each entry state's coefficients from their normal sampling
+ * distribution. Streams are keyed by (seed, replicate, RNG_PARAMETERS, cell), so the
+ * draw does not depend on the thread. */
+static void draw_parameters(const sim_setup *s, sim_work *w, int replicate)
+{
+    const model *m = s->m;
+    sim_tables *t = &w->drawn;
+    size_t cells = (size_t)s->nage * s->ndur;
+    for (int k = 0; k < m->ntrans; k++)
+        for (size_t c = 0; c < cells; c++) {
+            size_t i = (size_t)k * cells + c;
+            double shape = m->post_shape[i], rate = m->post_rate[i];
+            t->rate[i] = m->rate[i];
+            if (shape > 0 && rate > 0) {
+                rng_stream(w->rng, s->seed, (uint64_t)replicate, RNG_PARAMETERS, (uint64_t)k, c);
+                t->rate[i] = gsl_ran_gamma(rng_gsl(w->rng), shape, 1.0 / rate);
+            }
+        }
+    fill_cells(s, t->rate, t);
+    int P = MODEL_ENTRY_NPAR(s->nage);
+    for (int st = 0; st < s->S; st++) {
+        const double *l = s->entry_chol + (size_t)st * P * P;
+        const double *b0 = m->entry_beta + (size_t)st * P;
+        double *b = t->beta + (size_t)st * P, z[MD_MAX_BANDS + 13];
+        rng_stream(w->rng, s->seed, (uint64_t)replicate, RNG_PARAMETERS,
+                   (uint64_t)m->ntrans + (uint64_t)st, 0);
+        for (int i = 0; i < P; i++)
+            z[i] = l[i * P + i] > 0 ? gsl_ran_ugaussian(rng_gsl(w->rng)) : 0;
+        for (int i = 0; i < P; i++) {
+            double d = 0;
+            for (int j = 0; j <= i; j++)
+                d += l[i * P + j] * z[j];
+            b[i] = b0[i] + d;
+        }
+    }
+    fill_lambda(s, t->beta, t);
 }
 
 sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t seed, cc_err *err,
@@ -281,8 +421,10 @@ sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t 
         for (int i = 0; rc == CC_OK && i < s->ymd_ndays; i++)
             date_to_ymd(s->ymd_day0 + i, &s->ymd[i].y, &s->ymd[i].m, &s->ymd[i].d);
     }
-    if (rc == CC_OK)
-        rc = build_arrivals(s);
+    if (rc == CC_OK && m->entry_beta && m->post_shape && build_entry_chol(s) != CC_OK) {
+        free(s->entry_chol);
+        s->entry_chol = NULL;
+    }
     if (rc == CC_OK) {
         span_ctx c = {s, start_day, CC_OK};
         model_spans(m, collect_open, &c);
@@ -304,15 +446,12 @@ void sim_setup_free(sim_setup *s)
     free(s->month_start);
     free(s->day_month);
     free(s->ymd);
-    free(s->total);
-    free(s->cell_off);
-    free(s->cell_target);
-    free(s->cell_cum);
+    tables_free(&s->point);
+    free(s->entry_chol);
     free(s->landing);
     free(s->flow_index);
     free(s->flow_from);
     free(s->flow_to);
-    free(s->lambda);
     free(s->init);
     free(s->stock0);
     free(s);
@@ -398,7 +537,7 @@ sim_work *sim_work_alloc(const sim_setup *s)
         return NULL;
     w->rng = rng_alloc();
     w->stock_diff = calloc((size_t)(s->M + 1) * s->S, sizeof *w->stock_diff);
-    if (!w->rng || !w->stock_diff) {
+    if (!w->rng || !w->stock_diff || (s->draw && tables_alloc(s, &w->drawn, true) != CC_OK)) {
         sim_work_free(w);
         return NULL;
     }
@@ -410,6 +549,7 @@ void sim_work_free(sim_work *w)
     if (!w)
         return;
     rng_free(w->rng);
+    tables_free(&w->drawn);
     free(w->stock_diff);
     free(w);
 }
@@ -427,6 +567,7 @@ typedef struct kernel {
     const sim_setup *s;
     sim_work *w;
     sim_ledger *out;
+    const sim_tables *tab; /* the parameters of this replicate */
     double t0, tend;
     int64_t events;
 } kernel;
@@ -506,16 +647,16 @@ static void follow(kernel *k, uint64_t id, int dob, dob_parts b, age_pos age, in
             if (tb < t)
                 tb = t;
             int cell = (state * s->nage + ab) * s->ndur + db;
-            double h = s->total[cell];
+            double h = k->tab->total[cell];
             if (h > 0 && e <= h * (tb - t)) {
                 t += e / h;
-                int j = s->cell_off[cell], last = s->cell_off[cell + 1] - 1;
+                int j = k->tab->cell_off[cell], last = k->tab->cell_off[cell + 1] - 1;
                 if (j < last) { /* competing targets: choose one in proportion to hazard */
                     double u = rng_uniform(r) * h;
-                    while (j < last && s->cell_cum[j] <= u)
+                    while (j < last && k->tab->cell_cum[j] <= u)
                         j++;
                 }
-                target = s->cell_target[j];
+                target = k->tab->cell_target[j];
                 break;
             }
             e -= h * (tb - t);
@@ -568,7 +709,7 @@ static void arrivals(kernel *k, int replicate)
         dob_parts month_parts; /* the first day of the month (the start date in month 0) */
         date_to_ymd(s->month_start[mo], &month_parts.y, &month_parts.m, &month_parts.d);
         for (int cell = 0; cell < s->S * AGE_YEARS; cell++) {
-            double lam = s->lambda[(size_t)mo * s->S * AGE_YEARS + cell];
+            double lam = k->tab->lambda[(size_t)mo * s->S * AGE_YEARS + cell];
             if (lam <= 0)
                 continue;
             rng_stream(r, s->seed, (uint64_t)replicate, RNG_ARRIVAL_COUNT, (uint64_t)mo,
@@ -610,7 +751,10 @@ int64_t sim_replicate(const sim_setup *s, sim_work *w, int replicate, sim_ledger
     memset(out->flows, 0, sizeof *out->flows * (size_t)M * s->F);
     memset(out->person_days, 0, sizeof *out->person_days * ms);
     memset(w->stock_diff, 0, sizeof *w->stock_diff * (ms + S));
-    kernel k = {s, w, out, s->month_start[0], s->month_start[M], 0};
+    if (s->draw)
+        draw_parameters(s, w, replicate);
+    kernel k = {s, w, out, s->draw ? &w->drawn : &s->point, s->month_start[0], s->month_start[M],
+                0};
     for (int64_t i = 0; i < s->ninit; i++) {
         const init_child *c = &s->init[i];
         rng_stream(w->rng, s->seed, (uint64_t)replicate, RNG_INITIAL, (uint64_t)i, 0);

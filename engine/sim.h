@@ -22,6 +22,7 @@
 #ifndef CC_SIM_H
 #define CC_SIM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -61,6 +62,13 @@ typedef void (*sim_observer)(void *ctx, const sim_event *event);
 sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t seed, cc_err *err,
                            int *status);
 void sim_setup_free(sim_setup *s);
+
+/* Parameter uncertainty: when on (and the model was fitted, so it has posteriors and
+ * an entry covariance), each replicate draws its hazards and entry coefficients before
+ * it runs; otherwise every replicate uses the point estimates. Off by default. Call
+ * before allocating work areas. */
+void sim_set_parameter_draws(sim_setup *s, bool on);
+bool sim_parameter_draws(const sim_setup *s);
 
 /* Sizes: states S, targets T, months M; day number of the first day of month m
  * (m = 0 .. M; entry 0 is the start date, entry M the end of the horizon). */

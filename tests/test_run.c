@@ -55,7 +55,7 @@ static int setup(void **unused)
         return -1;
     for (int threads = 1; threads <= 2; threads++) {
         run_config c = {truth, threads == 1 ? run1 : run2, R, threads, 2024, INT_MIN, HORIZON,
-                        false, false};
+                        false, false, false};
         cc_err err = {{0}, 0};
         if (run_execute(&c, NULL, &err) != CC_OK) {
             fprintf(stderr, "%s\n", err.msg);
@@ -90,8 +90,10 @@ typedef struct count_ctx {
     int counts[MD_MAX];
 } count_ctx;
 
-static void count_at(void *vctx, const model_episode *e, int state, int start, int end)
+static void count_at(void *vctx, const model_span *sp)
 {
+    const model_episode *e = sp->episode;
+    int state = sp->state, start = sp->start, end = sp->end;
     (void)e;
     count_ctx *c = vctx;
     if (start <= c->day && c->day < end)
