@@ -624,9 +624,11 @@ static int by_child(const void *a, const void *b)
         return y->ssda903 - x->ssda903; /* SSDA903 rows first */
     if (x->start != y->start)
         return x->start < y->start ? -1 : 1;
-    /* open episodes first among equal starts (the SSDA903 rule); then shorter first */
-    int64_t ex = x->end == MODEL_OPEN_END ? INT64_MIN : x->end;
-    int64_t ey = y->end == MODEL_OPEN_END ? INT64_MIN : y->end;
+    /* SSDA903: open episodes first among equal starts (the clean-up rules rely on it);
+     * canonical: shorter first, so a same-day stay precedes the episode it led to */
+    int64_t open = x->ssda903 ? INT64_MIN : INT64_MAX;
+    int64_t ex = x->end == MODEL_OPEN_END ? open : x->end;
+    int64_t ey = y->end == MODEL_OPEN_END ? open : y->end;
     if (ex != ey)
         return ex < ey ? -1 : 1;
     if (x->year != y->year)

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "fit.h"
 #include "h5io.h"
 #include "info.h"
 #include "plot.h"
@@ -41,12 +42,19 @@ static const cli_command commands[] = {
      "12, 24, 36 and 60 months (or a model file's contents); --csv prints every summary as "
      "scenario,date,cohort,mean,p5,p10,p25,p50,p75,p90,p95.",
      info_options, info_main},
-    {"fit", "fit --episodes FILE | --ssda903 DIR --window START:END --out MODEL.h5",
-     "Estimates a model from a council's records (planned; not in this version).", no_options,
-     NULL},
-    {"check", "check FILE|DIR...",
-     "Validates input files and lists every problem (planned; not in this version).", no_options,
-     NULL},
+    {"fit",
+     "fit --episodes FILE | --ssda903 DIR [--population FILE] --window START:END --out "
+     "MODEL.h5 [--extract DATE] [--prior-events K] [--entry-trend] [--entry-seasonality] "
+     "[--force]",
+     "Estimates a model from a council's records: hazards by age and duration band as "
+     "events over person-days in the window (shrunk toward each transition's pooled rate, "
+     "with Gamma posteriors), entry rates per child by Poisson regression, and a check of "
+     "fitted against observed stock.",
+     fit_options, fit_main},
+    {"check", "check FILE|DIR... [--definition FILE] [--extract DATE] [--max-problems N]",
+     "Validates episodes, SSDA903 and population files without fitting and lists every "
+     "problem with its file, line and column; exit status 2 if any is an error.",
+     check_options, check_main},
     {"report", "report RUN.h5 --out DIR",
      "Writes finance and sufficiency tables as CSV (planned; not in this version).", no_options,
      NULL},
