@@ -4,12 +4,17 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
+
+#include <gsl/gsl_cdf.h>
 
 #include "date.h"
 #include "h5io.h"
 #include "model.h"
 #include "runfile.h"
+
+#define INFO_THIN 5 /* events below which a cell is flagged thin */
 
 const cli_spec info_options[] = {
     {"csv", CLI_FLAG, NULL, "print every summary as CSV (scenario,date,cohort,mean,p5..p95)"},
@@ -78,6 +83,8 @@ static int print_table(const runfile *rf, cc_err *err)
                                               : "(60 months)");
         printf("\n");
         for (int c = 0; c < rf->C; c++) {
+            if (!runfile_cohort_used(rf, t, c))
+                continue;
             printf("%-8s", rf->cohorts[c]);
             if (rf->H)
                 printf(" %10.0f", rf->history[(size_t)(rf->H - 1) * rf->C + c]);
@@ -102,23 +109,128 @@ static int print_table(const runfile *rf, cc_err *err)
     return rc;
 }
 
-/* A model file: provenance and the size of its tables. */
+/* "10-16" for an age band, "25+" for the last. */
+static void age_label(const modeldef *d, int a, char *buf, size_t size)
+{
+    if (a + 1 < d->nage)
+        snprintf(buf, size, "%g-%g", d->age_edges[a], d->age_edges[a + 1]);
+    else
+        snprintf(buf, size, "%g+", d->age_edges[a]);
+}
+
+/* A model file: provenance, every hazard with its events, exposure and interval, the
+ * entry rates, and the fitted against observed stock over the window. */
 static int print_model(const char *path, cc_err *err)
 {
     int status;
     model *m = model_read(path, err, &status);
     if (!m)
         return status;
+    const modeldef *d = m->def;
     char from[11], to[11];
     date_format(m->history_start, from);
     date_format(m->extract_date, to);
     printf("model file   %s\n", path);
     printf("source       %s\n", m->source);
-    printf("definition   %s: %d states, %d exit reasons, %d age x %d duration bands\n",
-           m->def->name, m->def->nstates, m->def->nexits, m->def->nage, m->def->ndur);
+    printf("definition   %s: %d states, %d exit reasons, %d age x %d duration bands\n", d->name,
+           d->nstates, d->nexits, d->nage, d->ndur);
     printf("hazards      %d transitions\n", m->ntrans);
     printf("history      %lld episodes, %s to %s\n", (long long)m->nepisodes, from, to);
-    printf("population   %d years from %d\n", m->pop_nyears, m->pop_year0);
+    if (m->population)
+        printf("population   %d years from %d\n", m->pop_nyears, m->pop_year0);
+    else
+        printf("population   none (entry rates are children per day)\n");
+    if (m->post_shape)
+        printf("shrinkage    each cell toward its transition's age x duration main-effects rate, "
+               "prior worth %g event%s\n",
+               m->prior_events, m->prior_events == 1 ? "" : "s");
+    printf("\nHazards: rate per child-year in the state; 95%% interval from the %s; "
+           "'thin' = under %d events\n",
+           m->post_shape ? "Gamma posterior" : "exact Poisson count", INFO_THIN);
+    printf("%-8s %-14s %-6s %-10s %8s %12s %10s %21s %s\n", "from", "to", "age", "duration",
+           "events", "person-days", "rate/yr", "95% interval", "");
+    int cells = d->nage * d->ndur;
+    for (int k = 0; k < m->ntrans; k++)
+        for (int c = 0; c < cells; c++) {
+            size_t i = (size_t)k * cells + c;
+            if (m->exposure[i] <= 0 && m->events[i] <= 0)
+                continue;
+            double shape = m->post_shape ? m->post_shape[i] : m->events[i];
+            double rate = m->post_shape ? m->post_rate[i] : m->exposure[i];
+            double lo = 0, hi = 0;
+            if (rate > 0) {
+                lo = shape > 0 ? gsl_cdf_gamma_Pinv(0.025, shape, 1 / rate) : 0;
+                hi = gsl_cdf_gamma_Pinv(0.975, shape > 0 ? shape : 1, 1 / rate);
+            }
+            char age[16], dur[16], ci[48];
+            int a = c / d->ndur, du = c % d->ndur;
+            age_label(d, a, age, sizeof age);
+            snprintf(dur, sizeof dur, "%gd%s", d->dur_edges[du], du + 1 < d->ndur ? "-" : "+");
+            if (du + 1 < d->ndur)
+                snprintf(dur + strlen(dur), sizeof dur - strlen(dur), "%gd", d->dur_edges[du + 1]);
+            snprintf(ci, sizeof ci, "%.4g-%.4g", lo * 365.25, hi * 365.25);
+            printf("%-8s %-14s %-6s %-10s %8.1f %12.0f %10.4g %21s %s\n", d->states[m->from[k]].name,
+                   modeldef_target_name(d, m->to[k]), age, dur, m->events[i], m->exposure[i],
+                   m->rate[(size_t)k * cells + c] * 365.25, ci,
+                   m->events[i] < INFO_THIN ? "thin" : "");
+        }
+    printf("\nEntries of new children by age band: %s\n",
+           m->entry_per_child ? "per 1,000 children in the population per year"
+                              : "children per year");
+    int P = MODEL_ENTRY_NPAR(d->nage);
+    for (int s = 0; s < d->nstates; s++)
+        for (int a = 0; a < d->nage; a++) {
+            double r = m->entry[s * d->nage + a];
+            if (r <= 0)
+                continue;
+            double scale = 365.25 * (m->entry_per_child ? 1000 : 1);
+            char age[16];
+            age_label(d, a, age, sizeof age);
+            printf("%-8s age %-6s %12.4g", d->states[s].name, age, r * scale);
+            if (m->entry_cov) {
+                double v = m->entry_cov[((size_t)s * P + a) * P + a];
+                printf("  95%% %.4g-%.4g", r * scale * exp(-1.96 * sqrt(v)),
+                       r * scale * exp(1.96 * sqrt(v)));
+            }
+            printf("\n");
+        }
+    for (int s = 0; m->entry_beta && m->entry_trend && s < d->nstates; s++) {
+        double v = m->entry_cov[((size_t)s * P + d->nage) * P + d->nage];
+        if (v > 0)
+            printf("%-8s trend %+.2f%% a year (95%% %+.2f%% to %+.2f%%)\n", d->states[s].name,
+                   100 * (exp(m->entry_beta[(size_t)s * P + d->nage]) - 1),
+                   100 * (exp(m->entry_beta[(size_t)s * P + d->nage] - 1.96 * sqrt(v)) - 1),
+                   100 * (exp(m->entry_beta[(size_t)s * P + d->nage] + 1.96 * sqrt(v)) - 1));
+    }
+    if (m->check_months > 0) {
+        date_format(m->window_start, from);
+        date_format(m->window_end, to);
+        printf("\nFitted against observed month-end stock, window %s to %s (children; fitted = "
+               "mean of replicates simulated from the window start)\n",
+               from, to);
+        printf("%-10s", "month end");
+        for (int s = 0; s < d->nstates; s++)
+            if (d->states[s].in_history)
+                printf(" %15s", d->states[s].name);
+        printf("\n");
+        for (int i = 0; i < m->check_months; i++) {
+            if (i % 3 != 2 && i != m->check_months - 1)
+                continue; /* quarter ends */
+            char day[11];
+            date_format(m->check_end[i], day);
+            printf("%-10s", day);
+            for (int s = 0; s < d->nstates; s++) {
+                if (!d->states[s].in_history)
+                    continue;
+                char cell[32];
+                snprintf(cell, sizeof cell, "%.0f / %.1f", m->check_observed[i * d->nstates + s],
+                         m->check_fitted[i * d->nstates + s]);
+                printf(" %15s", cell);
+            }
+            printf("\n");
+        }
+        printf("(observed / fitted)\n");
+    }
     model_free(m);
     return CC_OK;
 }

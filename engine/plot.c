@@ -173,7 +173,7 @@ int plot_main(int argc, char **argv)
     if (status == CC_OK)
         status = runfile_read_summary(rf, scen, "stock", table, &err);
     for (int c = 0; status == CC_OK && c < rf->C; c++) {
-        if (!draw_it[c])
+        if (!draw_it[c] || !runfile_cohort_used(rf, table, c))
             continue;
         status = write_data(rf, c, table, dir, &err);
         if (status == CC_OK)

@@ -386,3 +386,15 @@ int runfile_cohort(const runfile *rf, const char *name)
             return c;
     return -1;
 }
+
+bool runfile_cohort_used(const runfile *rf, const double *summary, int c)
+{
+    for (int h = 0; h < rf->H; h++)
+        if (rf->history[(size_t)h * rf->C + c] != 0)
+            return true;
+    for (int m = 0; m < rf->M; m++)
+        for (int k = 0; k < RUNFILE_NSTATS; k++)
+            if (summary[((size_t)m * rf->C + c) * RUNFILE_NSTATS + k] != 0)
+                return true;
+    return false;
+}

@@ -104,4 +104,9 @@ int runfile_read_replicates(const runfile *rf, const char *scen, const char *nam
 /* Index of a cohort by name, or -1. */
 int runfile_cohort(const runfile *rf, const char *name);
 
+/* False for a cohort with no child observed and none projected (a state a partial
+ * model does not cover, such as REF/CIN/CP in a model fitted from SSDA903 alone);
+ * `summary` is a scenario's stock summary [M][C][8]. Charts and tables skip it. */
+bool runfile_cohort_used(const runfile *rf, const double *summary, int c);
+
 #endif
