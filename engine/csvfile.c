@@ -133,7 +133,7 @@ csvfile *csvfile_open(const char *path, problems *p)
         csvfile_close(f);
         return NULL;
     }
-    csv_init(&f->parser, CSV_STRICT | CSV_APPEND_NULL);
+    csv_init(&f->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
     if (read_row(f, p) != 1) {
         if (!f->at_eof || f->nf == 0)
             problems_add(p, PROBLEM_ERROR, path, 0, NULL,

@@ -510,9 +510,11 @@ static void describe_history(const history *h, FILE *out)
     long by_state[MD_MAX] = {0};
     for (int64_t i = 0; i < h->nepisodes; i++)
         by_state[h->episodes[i].state]++;
-    char first[11], extract[11];
-    date_format(h->first_day == INT32_MAX ? h->extract_date : h->first_day, first);
-    date_format(h->extract_date, extract);
+    char first[11] = "-", extract[11] = "-";
+    if (h->nepisodes > 0) {
+        date_format(h->first_day, first);
+        date_format(h->extract_date, extract);
+    }
     fprintf(out, "%lld episodes of %lld children, %s to %s (extract date); by state:",
             (long long)h->nepisodes, (long long)h->nchildren, first, extract);
     for (int s = 0; s < d->nstates; s++)

@@ -189,7 +189,8 @@ static const char *nearest_exit(const modeldef *d, const char *name)
     return i >= 0 ? cands[i] : "";
 }
 
-/* The year of a return from a file name or its folder: the first 4-digit number. */
+/* The year of a return from a file name or its folder: the last 4-digit number in the
+ * path (so 2019/episodes.csv and returns/2019-episodes.csv both give 2019). */
 static int year_of_path(const char *path)
 {
     for (const char *c = path + strlen(path); c > path; c--) {
@@ -924,7 +925,8 @@ int history_finish(history *h, int extract_date, problems *p)
     const modeldef *d = h->def;
     int status = CC_OK;
     /* 1. dates of birth for SSDA903 rows, from the latest return's header */
-    qsort(r->hdr, (size_t)r->nh, sizeof *r->hdr, by_header);
+    if (r->nh > 0)
+        qsort(r->hdr, (size_t)r->nh, sizeof *r->hdr, by_header);
     for (int64_t i = 0; i < r->nh; i++) {
         if (i > 0 && !strcmp(r->hdr[i].child, r->hdr[i - 1].child)) {
             if (r->hdr[i].dob != r->hdr[i - 1].dob) {
@@ -983,14 +985,17 @@ int history_finish(history *h, int extract_date, problems *p)
         h->extract_date = extract_date;
     } else if (r->latest_903 != NO_DATE) {
         int y, m, dd;
-        date_to_ymd(latest, &y, &m, &dd);
+        date_to_ymd(r->latest_903, &y, &m, &dd);
         h->extract_date = date_from_ymd(m > 3 ? y + 1 : y, 3, 31);
+        if (latest > h->extract_date) /* canonical records running later */
+            h->extract_date = latest;
     } else {
         h->extract_date = latest;
     }
     h->first_day = first;
     /* 3. per child */
-    qsort(r->rows, (size_t)r->n, sizeof *r->rows, by_child);
+    if (r->n > 0)
+        qsort(r->rows, (size_t)r->n, sizeof *r->rows, by_child);
     cleaner c = {.h = h, .p = p, .other_exit = modeldef_exit_index(d, "other")};
     for (int e = 0; c.other_exit < 0 && e < d->nexits; e++)
         if (d->exits[e].then == MD_OUT)
@@ -1003,7 +1008,7 @@ int history_finish(history *h, int extract_date, problems *p)
         int64_t s_end = a; /* SSDA903 rows come first */
         while (s_end < b && r->rows[s_end].ssda903)
             s_end++;
-        if (h->has_ssda903 && h->has_canonical)
+        if (s_end > a) /* this child has SSDA903 records: they are the record of care */
             for (int64_t i = s_end; i < b; i++)
                 if (!r->rows[i].drop && d->states[r->rows[i].state].looked_after) {
                     r->rows[i].drop = 1; /* SSDA903 is the record of care */

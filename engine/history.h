@@ -65,7 +65,8 @@ int history_read_any(history *h, const char *path, problems *p);
 
 /* Joins, cleans and checks everything read. `extract_date` is the last day the records
  * cover, or INT32_MIN for the default: the 31 March on or after the latest date in
- * SSDA903 returns (which run to 31 March), else the latest date in the records. */
+ * SSDA903 returns (which run to 31 March), or the latest canonical date if later; the
+ * latest date in the records without SSDA903. */
 int history_finish(history *h, int extract_date, problems *p);
 
 /* Hands the episodes to a model (which takes them over) with the extract date and

@@ -17,6 +17,10 @@ if [ -f tests/plots_fan.sh ]; then
     echo "== tests/plots_fan.sh"
     if sh tests/plots_fan.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed plots_fan"; fi
 fi
+if [ -f tests/check_corpus.sh ]; then
+    echo "== tests/check_corpus.sh"
+    if bash tests/check_corpus.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed check_corpus"; fi
+fi
 [ -n "$failed" ] && echo "failed:$failed"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -557,9 +557,9 @@ static void test_no_arguments(void **state)
 static void test_planned_command(void **state)
 {
     (void)state;
-    carecast("fit", NULL);
+    carecast("report", NULL);
     expect_status(2);
-    expect_err("fit");
+    expect_err("report");
     expect_err("planned");
 }
 
