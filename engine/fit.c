@@ -311,14 +311,12 @@ static int estimate_entries(model *m, const collect *c, const fit_config *cfg)
         gsl_matrix *V = gsl_matrix_alloc((size_t)ncol, (size_t)ncol);
         gsl_multifit_linear_workspace *ws =
             rows > ncol ? gsl_multifit_linear_alloc((size_t)rows, (size_t)ncol) : NULL;
-        double *eta = malloc(sizeof *eta * (size_t)rows), *yy = malloc(sizeof *yy * (size_t)rows),
-               *off = malloc(sizeof *off * (size_t)rows);
-        if (!X || !w || !z || !coef || !V || !eta || !yy || !off) {
+        gsl_vector *prev = gsl_vector_alloc((size_t)ncol);
+        double *yy = malloc(sizeof *yy * (size_t)rows), *off = malloc(sizeof *off * (size_t)rows);
+        /* with fewer observations than coefficients (no workspace) the levels stay the
+         * plain ratios they start from */
+        if (!X || !w || !z || !coef || !V || !prev || !yy || !off)
             status = CC_ENOMEM;
-        } else if (!ws) {
-            /* fewer observations than coefficients: levels only, as plain ratios */
-            status = CC_OK;
-        }
         for (int r = 0; status == CC_OK && r < rows; r++) {
             int b = col[r / M], i = r % M, y0, mo, dd;
             date_to_ymd(c->month_start[i], &y0, &mo, &dd);
@@ -351,7 +349,6 @@ static int estimate_entries(model *m, const collect *c, const fit_config *cfg)
                     gsl_vector_set(w, (size_t)r, mu);
                     gsl_vector_set(z, (size_t)r, e - off[r] + (yy[r] - mu) / mu);
                 }
-                gsl_vector *prev = gsl_vector_alloc((size_t)ncol);
                 gsl_vector_memcpy(prev, coef);
                 double chisq;
                 gsl_multifit_wlinear(X, w, z, coef, V, &chisq, ws);
@@ -359,7 +356,6 @@ static int estimate_entries(model *m, const collect *c, const fit_config *cfg)
                 for (int j = 0; j < ncol; j++)
                     change = fmax(change, fabs(gsl_vector_get(coef, (size_t)j) -
                                                gsl_vector_get(prev, (size_t)j)));
-                gsl_vector_free(prev);
                 if (change < 1e-10)
                     break;
             }
@@ -387,7 +383,7 @@ static int estimate_entries(model *m, const collect *c, const fit_config *cfg)
         gsl_matrix_free(V);
         if (ws)
             gsl_multifit_linear_free(ws);
-        free(eta);
+        gsl_vector_free(prev);
         free(yy);
         free(off);
     }
