@@ -105,6 +105,17 @@ int date_month_start(int day, int months)
     return date_from_ymd(ny, idx - ny * 12 + 1, 1);
 }
 
+int date_add_months(int day, int months)
+{
+    int y, m, d;
+    date_to_ymd(day, &y, &m, &d);
+    int first = date_month_start(day, months);
+    int ny, nm, nd;
+    date_to_ymd(first, &ny, &nm, &nd);
+    int len = month_length(ny, nm);
+    return date_from_ymd(ny, nm, d < len ? d : len);
+}
+
 int date_days_in_month(int day)
 {
     int y, m, d;

@@ -33,6 +33,10 @@ int date_add_years(int day, int years);
 /* Day number of the first day of the month `months` after the month containing `day`. */
 int date_month_start(int day, int months);
 
+/* Day number `months` calendar months after `day`, on the same day of the month (or the
+ * month's last day when it is shorter: 31 January + 1 month = 28 or 29 February). */
+int date_add_months(int day, int months);
+
 /* Number of days in the month containing `day`. */
 int date_days_in_month(int day);
 

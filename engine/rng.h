@@ -24,7 +24,8 @@ enum rng_purpose {
     RNG_INITIAL = 1,       /* a child open on the start date: a = child index */
     RNG_ARRIVAL_COUNT = 2, /* number of arrivals: a = month, b = entry cell */
     RNG_ARRIVAL_CHILD = 3, /* one arriving child: a = month, b = cell << 32 | k */
-    RNG_PARAMETERS = 4     /* per-replicate parameter draws */
+    RNG_PARAMETERS = 4,    /* per-replicate parameter draws */
+    RNG_EXTRA_CHILD = 5    /* a scenario's extra arrival: a = month, b = lever << 32 | k */
 };
 
 typedef struct rng {

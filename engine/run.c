@@ -20,7 +20,9 @@
 
 #include "date.h"
 #include "model.h"
+#include "problems.h"
 #include "runfile.h"
+#include "scenario.h"
 #include "sim.h"
 #include "util.h"
 
@@ -87,22 +89,29 @@ static int history_months(const model *m, int start_day, int **ends)
 
 /* ---- effective parameters --------------------------------------------------------- */
 
-static char *parameters_text(const run_config *c, int start_day, bool draws)
+static char *parameters_text(const run_config *c, int start_day, bool draws, scenario **sc, int n)
 {
     char start[11];
     date_format(start_day, start);
-    char *text = malloc(2048);
-    if (text)
-        snprintf(text, 2048,
-                 "# carecast run: effective parameters (defaults filled in)\n"
-                 "model = %s\nout = %s\nreplicates = %d\nthreads = %d\nseed = %llu\n"
-                 "start = %s\nhorizon = %d\nscenarios = baseline\n"
-                 "parameter_uncertainty = %s\n",
-                 c->model_path, c->out, c->replicates, c->threads, (unsigned long long)c->seed,
-                 start, c->horizon,
-                 draws ? "on (hazards from Gamma posteriors, entries from their regression)"
-                       : c->fixed_parameters ? "off (--fixed-parameters)"
-                                             : "off (the model has no posteriors)");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return NULL;
+    fprintf(f,
+            "# carecast run: effective parameters (defaults filled in)\n"
+            "model = %s\nout = %s\nreplicates = %d\nthreads = %d\nseed = %llu\n"
+            "start = %s\nhorizon = %d\nscenarios =",
+            c->model_path, c->out, c->replicates, c->threads, (unsigned long long)c->seed, start,
+            c->horizon);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%s %s%s%s%s", i ? "," : "", sc[i]->name, *sc[i]->file ? " (" : "",
+                sc[i]->file, *sc[i]->file ? ")" : "");
+    fprintf(f, "\nbaseline = %s\nparameter_uncertainty = %s\n", sc[0]->name,
+            draws ? "on (hazards from Gamma posteriors, entries from their regression)"
+            : c->fixed_parameters ? "off (--fixed-parameters)"
+                                  : "off (the model has no posteriors)");
+    fclose(f);
     return text;
 }
 
@@ -112,7 +121,72 @@ static void progress(int done, int total)
     fprintf(stderr, "\rrun: replicate %d of %d", done, total);
 }
 
+/* ---- scenarios -------------------------------------------------------------------- */
+
+/* Reads every scenario file against the model (all problems of all files at once), or
+ * makes the neutral baseline when there are none. Names must differ. */
+static int read_scenarios(const run_config *cfg, const model *m, int start, scenario **sc,
+                          cc_err *err)
+{
+    int n = cfg->nscenarios > 0 ? cfg->nscenarios : 1;
+    if (cfg->nscenarios == 0)
+        return (sc[0] = scenario_neutral("baseline", start)) ? CC_OK
+                                                             : cc_fail(err, CC_ENOMEM, "out of memory");
+    problems *p = problems_alloc(50);
+    if (!p)
+        return cc_fail(err, CC_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++)
+        sc[i] = scenario_read(cfg->scenarios[i], m, start, p);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; sc[i] && j < i; j++)
+            if (sc[j] && !strcmp(sc[i]->name, sc[j]->name))
+                problems_add(p, PROBLEM_ERROR, cfg->scenarios[i], 0, "name",
+                             "scenario name '%s' is also the name of %s; each scenario of a run "
+                             "needs its own name (set key 'name')",
+                             sc[i]->name, cfg->scenarios[j]);
+    int rc = CC_OK;
+    if (problems_errors(p) > 0) {
+        problems_print(p, stderr);
+        rc = cc_fail(err, CC_EINPUT, "run: %ld problem%s in the scenario files; nothing was run",
+                     problems_errors(p), problems_errors(p) == 1 ? "" : "s");
+    }
+    problems_free(p);
+    return rc;
+}
+
 /* ---- the run ---------------------------------------------------------------------- */
+
+/* Per-scenario output arrays, allocated together; CC_OK or CC_ENOMEM. */
+static int scenario_arrays(runfile_scenario *o, const scenario *sc, size_t rms, size_t rmf,
+                           size_t rma)
+{
+    o->name = sc->name;
+    o->file = sc->file;
+    o->description = sc->description;
+    o->parameters = sc->parameters;
+    o->stock = calloc(rms, sizeof(int32_t));
+    o->inflow = calloc(rms, sizeof(int32_t));
+    o->outflow = calloc(rms, sizeof(int32_t));
+    o->arrivals = calloc(rms, sizeof(int32_t));
+    o->flows = calloc(rmf, sizeof(int32_t));
+    o->person_days = calloc(rms, sizeof(double));
+    o->starts = calloc(rma, sizeof(int32_t));
+    return o->stock && o->inflow && o->outflow && o->arrivals && o->flows && o->person_days &&
+                   o->starts
+               ? CC_OK
+               : CC_ENOMEM;
+}
+
+static void scenario_arrays_free(runfile_scenario *o)
+{
+    free(o->stock);
+    free(o->inflow);
+    free(o->outflow);
+    free(o->arrivals);
+    free(o->flows);
+    free(o->person_days);
+    free(o->starts);
+}
 
 int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
 {
@@ -122,63 +196,81 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
                        "%s: output exists; use --force to replace it "
                        "(nothing was written)",
                        cfg->out);
+    if (cfg->nscenarios > RUN_MAX_SCENARIOS)
+        return cc_fail(err, CC_EUSAGE, "run: %d scenarios: at most %d in one run",
+                       cfg->nscenarios, RUN_MAX_SCENARIOS);
     int status;
     model *m = model_read(cfg->model_path, err, &status);
     if (!m)
         return status;
     int start = cfg->start_day == INT_MIN ? m->extract_date + 1 : cfg->start_day;
-    sim_setup *s = sim_setup_alloc(m, start, cfg->horizon, cfg->seed, err, &status);
+    int N = cfg->nscenarios > 0 ? cfg->nscenarios : 1;
+    scenario *sc[RUN_MAX_SCENARIOS] = {NULL};
+    status = read_scenarios(cfg, m, start, sc, err);
+    sim_setup *s = status == CC_OK ? sim_setup_alloc(m, start, cfg->horizon, cfg->seed, err, &status)
+                                   : NULL;
     if (!s) {
+        for (int i = 0; i < N; i++)
+            scenario_free(sc[i]);
         model_free(m);
         return status;
     }
+    sim_scenario *x[RUN_MAX_SCENARIOS] = {NULL};
+    for (int i = 0; status == CC_OK && i < N; i++)
+        if (!(x[i] = sim_scenario_alloc(s, sc[i])))
+            status = CC_ENOMEM;
     sim_set_parameter_draws(s, !cfg->fixed_parameters);
     int R = cfg->replicates, M = cfg->horizon, S = sim_nstates(s), F = sim_nflows(s);
+    int nage = m->def->nage;
     size_t rms = (size_t)R * M * S;
     int *flow_from = malloc(sizeof *flow_from * (size_t)F);
     int *flow_to = malloc(sizeof *flow_to * (size_t)F);
     for (int f = 0; flow_from && flow_to && f < F; f++)
         sim_flow(s, f, &flow_from[f], &flow_to[f]);
-    runfile_scenario sc = {.name = "baseline",
-                           .stock = calloc(rms, sizeof(int32_t)),
-                           .inflow = calloc(rms, sizeof(int32_t)),
-                           .outflow = calloc(rms, sizeof(int32_t)),
-                           .arrivals = calloc(rms, sizeof(int32_t)),
-                           .flows = calloc((size_t)R * M * F, sizeof(int32_t)),
-                           .nflows = F,
-                           .flow_from = flow_from,
-                           .flow_to = flow_to,
-                           .person_days = calloc(rms, sizeof(double)),
-                           .initial_stock = sim_initial_stock(s)};
+    runfile_scenario out[RUN_MAX_SCENARIOS];
+    memset(out, 0, sizeof out);
+    for (int i = 0; i < N; i++) {
+        out[i].nflows = F;
+        out[i].flow_from = flow_from;
+        out[i].flow_to = flow_to;
+        out[i].initial_stock = sim_initial_stock(s);
+        if (status == CC_OK)
+            status = scenario_arrays(&out[i], sc[i], rms, (size_t)R * M * F, (size_t)R * M * nage);
+    }
     int nt = cfg->threads;
     sim_work **work = calloc((size_t)nt, sizeof *work);
-    status = (!sc.stock || !sc.inflow || !sc.outflow || !sc.arrivals || !sc.flows ||
-              !sc.person_days || !work || !flow_from || !flow_to)
-                 ? CC_ENOMEM
-                 : CC_OK;
+    if (!work || !flow_from || !flow_to)
+        status = CC_ENOMEM;
     for (int i = 0; status == CC_OK && i < nt; i++)
         if (!(work[i] = sim_work_alloc(s)))
             status = CC_ENOMEM;
     if (status != CC_OK)
-        cc_fail(err, status, "out of memory for %d replicates x %d months (try fewer replicates)",
-                R, M);
+        cc_fail(err, status,
+                "out of memory for %d scenarios x %d replicates x %d months (try fewer "
+                "replicates)",
+                N, R, M);
 
     int64_t events = 0;
     double t_sim = omp_get_wtime();
     if (status == CC_OK) {
         bool show = cfg->progress && isatty(STDERR_FILENO);
         int done = 0;
+        /* each replicate runs every scenario in turn on the same thread, so the
+         * replicate's parameter draw is made once and shared by its scenarios */
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) default(none) \
-    shared(s, work, sc, R, M, S, F, show, done) reduction(+ : events)
+    shared(s, x, work, out, N, R, M, S, F, nage, show, done) reduction(+ : events)
         for (int r = 0; r < R; r++) {
             size_t off = (size_t)r * M * S;
-            sim_ledger led = {sc.stock + off,
-                              sc.inflow + off,
-                              sc.outflow + off,
-                              sc.arrivals + off,
-                              sc.flows + (size_t)r * M * F,
-                              sc.person_days + off};
-            events += sim_replicate(s, work[omp_get_thread_num()], r, &led);
+            for (int i = 0; i < N; i++) {
+                sim_ledger led = {out[i].stock + off,
+                                  out[i].inflow + off,
+                                  out[i].outflow + off,
+                                  out[i].arrivals + off,
+                                  out[i].flows + (size_t)r * M * F,
+                                  out[i].person_days + off,
+                                  out[i].starts + (size_t)r * M * nage};
+                events += sim_replicate_scenario(s, x[i], work[omp_get_thread_num()], r, &led);
+            }
             int now;
 #pragma omp atomic capture
             now = ++done;
@@ -194,7 +286,8 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
     int H = status == CC_OK ? history_months(m, start, &ends) : 0;
     int C = runfile_ncohorts(m->def);
     double *hist = calloc((size_t)(H > 0 ? H : 1) * C, sizeof *hist);
-    char *params = parameters_text(cfg, start, sim_parameter_draws(s));
+    char *params = status == CC_OK ? parameters_text(cfg, start, sim_parameter_draws(s), sc, N)
+                                   : NULL;
     if (status == CC_OK && (H < 0 || !hist || !params))
         status = cc_fail(err, CC_ENOMEM, "out of memory");
     if (status == CC_OK) {
@@ -210,7 +303,7 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
                             start,     month_start,
                             H,         ends,
                             hist};
-        status = month_start ? runfile_write(cfg->out, cfg->force, &h, &sc, 1, err)
+        status = month_start ? runfile_write(cfg->out, cfg->force, &h, out, N, err)
                              : cc_fail(err, CC_ENOMEM, "out of memory");
         free(month_start);
     }
@@ -226,14 +319,13 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
     for (int i = 0; work && i < nt; i++)
         sim_work_free(work[i]);
     free(work);
-    free(sc.stock);
-    free(sc.inflow);
-    free(sc.outflow);
-    free(sc.arrivals);
-    free(sc.flows);
+    for (int i = 0; i < N; i++) {
+        scenario_arrays_free(&out[i]);
+        sim_scenario_free(x[i]);
+        scenario_free(sc[i]);
+    }
     free(flow_from);
     free(flow_to);
-    free(sc.person_days);
     sim_setup_free(s);
     model_free(m);
     return status;
@@ -253,7 +345,9 @@ int run_main(int argc, char **argv)
                     (int)cli_long(&o, "horizon", 60),
                     o.force,
                     true,
-                    cli_given(&o, "fixed-parameters")};
+                    cli_given(&o, "fixed-parameters"),
+                    o.npos,
+                    o.pos};
     if (status == CC_OK) {
         if (!c.model_path)
             status = cc_fail(&err, CC_EUSAGE, "run: --model MODEL.h5 is required");
@@ -271,11 +365,9 @@ int run_main(int argc, char **argv)
         if (cli_long(&o, "seed", 1) < 0)
             status = cc_fail(&err, CC_EUSAGE, "run: --seed %ld: expected an integer >= 0",
                              cli_long(&o, "seed", 0));
-        if (o.npos > 0)
-            status = cc_fail(&err, CC_EUSAGE,
-                             "run: scenario files ('%s') are not supported by "
-                             "this version; run the baseline without them",
-                             o.pos[0]);
+        if (o.npos > RUN_MAX_SCENARIOS)
+            status = cc_fail(&err, CC_EUSAGE, "run: %d scenario files: at most %d in one run",
+                             o.npos, RUN_MAX_SCENARIOS);
     }
     run_stats st = {0, 0, 0, 0};
     if (status == CC_OK)
@@ -284,9 +376,11 @@ int run_main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     if (status == CC_OK)
         fprintf(stderr,
-                "run: wrote %s (%d replicates x %d months, %lld children open at the "
-                "start, %.4g events simulated in %.3f s; %.3f s in all; peak memory %.1f MiB)\n",
-                c.out, c.replicates, c.horizon, (long long)st.initial, (double)st.events,
+                "run: wrote %s (%d scenario%s x %d replicates x %d months, %lld children "
+                "open at the start, %.4g events simulated in %.3f s; %.3f s in all; peak "
+                "memory %.1f MiB)\n",
+                c.out, c.nscenarios > 0 ? c.nscenarios : 1, c.nscenarios > 1 ? "s" : "",
+                c.replicates, c.horizon, (long long)st.initial, (double)st.events,
                 st.seconds_simulate, st.seconds_total, ru.ru_maxrss / 1024.0);
     return cli_report(status, &err);
 }

@@ -1,4 +1,8 @@
-/* run.h -- `carecast run`: parallel Monte Carlo projection into a run file. */
+/* run.h -- `carecast run`: parallel Monte Carlo projection into a run file.
+ *
+ * A run projects one or more scenarios (scenario.h); the first is the baseline. Each
+ * replicate runs every scenario on the same random streams, and the run file keeps
+ * each scenario's arrays and its per-replicate differences from the baseline. */
 #ifndef CC_RUN_H
 #define CC_RUN_H
 
@@ -7,6 +11,8 @@
 
 #include "cli.h"
 #include "error.h"
+
+#define RUN_MAX_SCENARIOS 16
 
 /* What to run; every field has the default named in run_options. */
 typedef struct run_config {
@@ -20,6 +26,8 @@ typedef struct run_config {
     bool force;
     bool progress; /* show a progress line (only on a terminal) */
     bool fixed_parameters; /* point estimates in every replicate (no parameter draws) */
+    int nscenarios;        /* scenario files; 0 runs the model as it is ("baseline") */
+    const char *const *scenarios; /* [nscenarios]; the first is the baseline */
 } run_config;
 
 /* Measured while running (for `make bench`). */

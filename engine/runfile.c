@@ -1,6 +1,7 @@
 /* runfile.c -- writes and reads the run file; the layout is in runfile.h and README.md. */
 #include "runfile.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,37 +85,118 @@ int runfile_summarise(const double *per_rep, int R, int M, int C, int threads, d
 
 /* ---- writing ---------------------------------------------------------------------- */
 
+/* Writes `prefix`summary/NAME: the quantile table [M][C][8] of a per-replicate array
+ * [R][M][C] (C cohorts or age groups), and with `keep` the array itself as `prefix`NAME
+ * (int32 when `whole`). */
+static int write_summary(hid_t g, const runfile_header *h, const char *prefix, const char *name,
+                         const double *per_rep, int C, bool keep, bool whole, const char *what,
+                         const char *units, cc_err *err)
+{
+    int R = h->replicates, M = h->months;
+    double *table = malloc(sizeof *table * (size_t)M * C * RUNFILE_NSTATS);
+    int rc = table ? runfile_summarise(per_rep, R, M, C, h->threads, table) : CC_ENOMEM;
+    char path[128], desc[512];
+    snprintf(path, sizeof path, "%ssummary/%s", prefix, name);
+    snprintf(desc, sizeof desc,
+             "%s: mean and percentiles over replicates, by month and %s (columns: "
+             "mean,p5,p10,p25,p50,p75,p90,p95; P5-P95 is a 90%% interval)",
+             what, C == runfile_ncohorts(h->model->def) ? "cohort" : "age group");
+    hsize_t dims[3] = {(hsize_t)M, (hsize_t)C, RUNFILE_NSTATS};
+    if (rc == CC_OK)
+        rc = h5io_write(g, path, H5T_NATIVE_DOUBLE, 3, dims, table, desc, units, err);
+    free(table);
+    if (rc == CC_OK && keep) {
+        size_t n = (size_t)R * M * C;
+        int32_t *ints = whole ? malloc(sizeof *ints * n) : NULL;
+        for (size_t i = 0; ints && i < n; i++)
+            ints[i] = (int32_t)lround(per_rep[i]);
+        hsize_t d3[3] = {(hsize_t)R, (hsize_t)M, (hsize_t)C};
+        snprintf(path, sizeof path, "%s%s", prefix, name);
+        snprintf(desc, sizeof desc, "%s, in each replicate, by month and %s", what,
+                 C == runfile_ncohorts(h->model->def) ? "cohort" : "age group");
+        rc = whole && !ints ? CC_ENOMEM
+                            : h5io_write(g, path, whole ? H5T_NATIVE_INT32 : H5T_NATIVE_DOUBLE, 3,
+                                         d3, whole ? (void *)ints : (void *)per_rep, desc, units,
+                                         err);
+        free(ints);
+    }
+    return rc == CC_ENOMEM ? cc_fail(err, CC_ENOMEM, "out of memory summarising") : rc;
+}
+
+/* Per-replicate starts by age group [R][M][A] (bands, then all ages), cumulative over
+ * months when `cumulative`. */
+static void starts_by_group(const runfile_header *h, const runfile_scenario *sc, bool cumulative,
+                            double *out)
+{
+    int R = h->replicates, M = h->months, nage = h->model->def->nage, A = nage + 1;
+    for (int r = 0; r < R; r++)
+        for (int m = 0; m < M; m++) {
+            const int32_t *in = sc->starts + ((size_t)r * M + m) * nage;
+            double *o = out + ((size_t)r * M + m) * A, all = 0;
+            for (int a = 0; a < nage; a++) {
+                o[a] = in[a] + (cumulative && m > 0 ? o[a - A] : 0);
+                all += in[a];
+            }
+            o[nage] = all + (cumulative && m > 0 ? o[nage - A] : 0);
+        }
+}
+
+static const char *const starts_text =
+    "children starting to be looked after (arriving in a looked-after state from outside "
+    "care), by age band at the start";
+
+/* The summaries of a scenario; and, for a scenario other than the baseline `base`, its
+ * per-replicate differences from the baseline with their summaries. */
 static int write_summaries(hid_t g, const runfile_header *h, const runfile_scenario *sc,
-                           cc_err *err)
+                           const runfile_scenario *base, cc_err *err)
 {
     const modeldef *def = h->model->def;
-    int R = h->replicates, M = h->months, C = runfile_ncohorts(def);
-    double *per_rep = malloc(sizeof *per_rep * (size_t)R * M * C);
-    double *table = malloc(sizeof *table * (size_t)M * C * RUNFILE_NSTATS);
-    int rc = (!per_rep || !table) ? cc_fail(err, CC_ENOMEM, "out of memory summarising") : CC_OK;
+    int R = h->replicates, M = h->months, C = runfile_ncohorts(def), A = def->nage + 1;
+    size_t n = (size_t)R * M * (C > A ? C : A);
+    double *per_rep = malloc(sizeof *per_rep * n), *ref = malloc(sizeof *ref * n);
+    int rc = (!per_rep || !ref) ? cc_fail(err, CC_ENOMEM, "out of memory summarising") : CC_OK;
     const int32_t *arrays[RUNFILE_NMEASURES] = {sc->stock, sc->inflow, sc->outflow, sc->arrivals,
                                                 NULL};
+    const int32_t *refs[RUNFILE_NMEASURES] = {base->stock, base->inflow, base->outflow,
+                                              base->arrivals, NULL};
     for (int k = 0; rc == CC_OK && k < RUNFILE_NMEASURES; k++) {
         runfile_cohort_totals(def, arrays[k], sc->person_days, R, M, per_rep);
-        rc = runfile_summarise(per_rep, R, M, C, h->threads, table);
-        char name[64], desc[256];
-        snprintf(name, sizeof name, "summary/%s", runfile_measures[k]);
-        snprintf(desc, sizeof desc,
-                 "%s: mean and percentiles over replicates, by month and "
-                 "cohort (columns: mean,p5,p10,p25,p50,p75,p90,p95; P5-P95 is a 90%% interval)",
-                 measure_text[k].description);
-        hsize_t dims[3] = {(hsize_t)M, (hsize_t)C, RUNFILE_NSTATS};
-        if (rc == CC_OK)
-            rc = h5io_write(g, name, H5T_NATIVE_DOUBLE, 3, dims, table, desc, measure_text[k].units,
-                            err);
+        rc = write_summary(g, h, "", runfile_measures[k], per_rep, C, false, false,
+                           measure_text[k].description, measure_text[k].units, err);
+        if (rc != CC_OK || sc == base)
+            continue;
+        runfile_cohort_totals(def, refs[k], base->person_days, R, M, ref);
+        for (size_t i = 0; i < (size_t)R * M * C; i++)
+            per_rep[i] -= ref[i];
+        char what[256];
+        snprintf(what, sizeof what, "difference from the baseline (this scenario minus the "
+                 "baseline, same replicate): %s", measure_text[k].description);
+        rc = write_summary(g, h, "difference/", runfile_measures[k], per_rep, C, true, k < 4,
+                           what, measure_text[k].units, err);
+    }
+    if (rc == CC_OK) {
+        starts_by_group(h, sc, false, per_rep);
+        rc = write_summary(g, h, "", "starts", per_rep, A, false, false, starts_text, "children",
+                           err);
+    }
+    if (rc == CC_OK && sc != base) {
+        starts_by_group(h, sc, true, per_rep);
+        starts_by_group(h, base, true, ref);
+        for (size_t i = 0; i < (size_t)R * M * A; i++)
+            per_rep[i] -= ref[i];
+        char what[512];
+        snprintf(what, sizeof what, "difference from the baseline in cumulative %s, from the "
+                 "start to the end of the month", starts_text);
+        rc = write_summary(g, h, "difference/", "starts_cumulative", per_rep, A, true, true, what,
+                           "children", err);
     }
     free(per_rep);
-    free(table);
+    free(ref);
     return rc;
 }
 
 static int write_scenario(hid_t root, const runfile_header *h, const runfile_scenario *sc,
-                          cc_err *err)
+                          const runfile_scenario *base, cc_err *err)
 {
     const modeldef *def = h->model->def;
     int S = def->nstates;
@@ -124,6 +206,9 @@ static int write_scenario(hid_t root, const runfile_header *h, const runfile_sce
     if (g < 0)
         return cc_fail(err, CC_EHDF5, "creating group /%s failed", path);
     h5io_attr_text(g, "name", sc->name);
+    h5io_attr_text(g, "file", sc->file ? sc->file : "");
+    h5io_attr_text(g, "description", sc->description ? sc->description : "");
+    h5io_attr_text(g, "baseline", sc == base ? "yes" : base->name);
     hsize_t d3[3] = {(hsize_t)h->replicates, (hsize_t)h->months, (hsize_t)S};
     hsize_t df[3] = {d3[0], d3[1], (hsize_t)sc->nflows};
     hsize_t dfl[1] = {(hsize_t)sc->nflows};
@@ -152,8 +237,17 @@ static int write_scenario(hid_t root, const runfile_header *h, const runfile_sce
         rc = h5io_write(g, "initial_stock", H5T_NATIVE_INT32, 1, d1, sc->initial_stock,
                         "children in each state on the start date (from the history)", "children",
                         err);
+    hsize_t ds[3] = {d3[0], d3[1], (hsize_t)def->nage};
     if (rc == CC_OK)
-        rc = write_summaries(g, h, sc, err);
+        rc = h5io_write(g, "starts", H5T_NATIVE_INT32, 3, ds, sc->starts, starts_text, "children",
+                        err);
+    if (rc == CC_OK)
+        rc = h5io_write_text(g, "parameters", sc->parameters ? sc->parameters : "",
+                             "the scenario's keys with their values and where each came from "
+                             "(file:line or default)",
+                             err);
+    if (rc == CC_OK)
+        rc = write_summaries(g, h, sc, base, err);
     H5Gclose(g);
     return rc;
 }
@@ -164,7 +258,7 @@ static int write_header(hid_t fid, const runfile_header *h, cc_err *err)
     char start[11];
     date_format(h->start_day, start);
     h5io_attr_text(fid, "format", "carecast-run");
-    h5io_attr_long(fid, "format_version", 1);
+    h5io_attr_long(fid, "format_version", 2);
     h5io_attr_text(fid, "tool_version", CARECAST_VERSION);
     h5io_attr_text(fid, "revision", CARECAST_REVISION);
     h5io_attr_text(fid, "command_line", h->command_line);
@@ -202,6 +296,22 @@ static int write_header(hid_t fid, const runfile_header *h, cc_err *err)
                         "days since 1970-01-01", err);
     for (int c = 0; rc == CC_OK && c < C; c++)
         ptr[c] = c < def->nstates ? def->states[c].name : "CLA";
+    char groups[RUNFILE_MAX_AGES][16];
+    const char *gp[RUNFILE_MAX_AGES];
+    for (int a = 0; a <= def->nage; a++) {
+        if (a == def->nage)
+            snprintf(groups[a], 16, "all");
+        else if (a + 1 == def->nage)
+            snprintf(groups[a], 16, "%g+", def->age_edges[a]);
+        else
+            snprintf(groups[a], 16, "%g-%g", def->age_edges[a], def->age_edges[a + 1] - 1);
+        gp[a] = groups[a];
+    }
+    if (rc == CC_OK)
+        rc = h5io_write_strings(fid, "age_groups", gp, (size_t)def->nage + 1,
+                                "age groups of the starts tables: the model's age bands in whole "
+                                "years (10-15 = from the 10th to the 16th birthday), then all ages",
+                                err);
     if (rc == CC_OK)
         rc = h5io_write_strings(fid, "cohorts", ptr, (size_t)C,
                                 "cohorts of the summaries: the states, then CLA (all looked-after "
@@ -233,8 +343,16 @@ int runfile_write(const char *path, bool force, const runfile_header *h,
     if (rc != CC_OK)
         return rc;
     rc = write_header(f.id, h, err);
+    const char *names[64];
+    for (int i = 0; i < nscen && i < 64; i++)
+        names[i] = scen[i].name;
+    if (rc == CC_OK)
+        rc = h5io_write_strings(f.id, "scenario_names", names, (size_t)(nscen < 64 ? nscen : 64),
+                                "scenarios in run order; the first is the baseline the others "
+                                "are compared with",
+                                err);
     for (int i = 0; rc == CC_OK && i < nscen; i++)
-        rc = write_scenario(f.id, h, &scen[i], err);
+        rc = write_scenario(f.id, h, &scen[i], &scen[0], err);
     if (rc != CC_OK) {
         h5io_discard(&f);
         return rc;
@@ -335,6 +453,18 @@ runfile *runfile_open(const char *path, cc_err *err, int *status)
             rc = cc_fail(err, CC_EINPUT, "%s: /scenarios is missing or empty", path);
         if (sg >= 0)
             H5Gclose(sg);
+        /* run order, baseline first (files of format 1 before scenarios had no list) */
+        if (rc == CC_OK && h5io_dims(fid, "scenario_names", dims) == 1 &&
+            (int)dims[0] == rf->nscen &&
+            h5io_read_strings(fid, "scenario_names", rf->scenarios[0], 64, (size_t)rf->nscen) !=
+                rf->nscen)
+            rc = cc_fail(err, CC_EINPUT, "%s: /scenario_names is unreadable", path);
+        rf->A = h5io_dims(fid, "age_groups", dims) == 1 ? (int)dims[0] : 0;
+        rf->age_groups = calloc((size_t)rf->A + 1, sizeof *rf->age_groups);
+        if (rc == CC_OK && (!rf->age_groups ||
+                            h5io_read_strings(fid, "age_groups", rf->age_groups[0], 16,
+                                              (size_t)rf->A) != rf->A))
+            rf->A = 0;
     }
     model_free(m);
     if (rc != CC_OK) {
@@ -358,6 +488,7 @@ void runfile_close(runfile *rf)
     free(rf->history_end);
     free(rf->history);
     free(rf->scenarios);
+    free(rf->age_groups);
     free(rf);
 }
 
@@ -368,6 +499,24 @@ int runfile_read_summary(const runfile *rf, const char *scen, const char *measur
     snprintf(name, sizeof name, "scenarios/%s/summary/%s", scen, measure);
     return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out,
                      (size_t)rf->M * rf->C * RUNFILE_NSTATS, rf->path, err);
+}
+
+int runfile_read_difference(const runfile *rf, const char *scen, const char *measure, double *out,
+                            cc_err *err)
+{
+    char name[256];
+    snprintf(name, sizeof name, "scenarios/%s/difference/summary/%s", scen, measure);
+    return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out,
+                     (size_t)rf->M * rf->C * RUNFILE_NSTATS, rf->path, err);
+}
+
+int runfile_read_starts(const runfile *rf, const char *scen, const char *what, double *out,
+                        cc_err *err)
+{
+    char name[256];
+    snprintf(name, sizeof name, "scenarios/%s/%s", scen, what);
+    return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out,
+                     (size_t)rf->M * rf->A * RUNFILE_NSTATS, rf->path, err);
 }
 
 int runfile_read_replicates(const runfile *rf, const char *scen, const char *name, int32_t *out,

@@ -7,9 +7,14 @@
  *   /model/...        the model tables the run projected from
  *   /months/...       month-end dates and month start day numbers
  *   /cohorts          cohort names: the states, then CLA (all looked-after states)
+ *   /age_groups       the model's age bands, then "all"
+ *   /scenario_names   the scenarios in run order; the first is the baseline
  *   /history/...      observed month-end stock by cohort before the start
- *   /scenarios/NAME/  per-replicate arrays [replicate][month][state or flow] and
- *                     summary/MEASURE [month][cohort][stat] quantile tables
+ *   /scenarios/NAME/  per-replicate arrays [replicate][month][state or flow], starts
+ *                     [replicate][month][age band], summary/MEASURE [month][cohort][stat]
+ *                     quantile tables, the scenario's parameters, and (every scenario
+ *                     but the baseline) difference/: per-replicate differences from the
+ *                     baseline [replicate][month][cohort] with their summaries
  */
 #ifndef CC_RUNFILE_H
 #define CC_RUNFILE_H
@@ -21,6 +26,7 @@
 
 #define RUNFILE_NSTATS    8 /* mean, p5, p10, p25, p50, p75, p90, p95 */
 #define RUNFILE_NMEASURES 5
+#define RUNFILE_MAX_AGES  17 /* age groups: up to MD_MAX_BANDS bands and "all" */
 
 /* Measures summarised per cohort, in the order of runfile_measures[]. */
 extern const char *const runfile_measures[RUNFILE_NMEASURES];
@@ -38,6 +44,10 @@ typedef struct runfile_scenario {
     const int *flow_from, *flow_to;               /* [F] state, target of each flow */
     double *person_days;                          /* [R][M][S] */
     const int32_t *initial_stock;                 /* [S] */
+    int32_t *starts;          /* [R][M][nage] starts in care by age band (sim_ledger) */
+    const char *file;         /* scenario file ("" for the built-in baseline) */
+    const char *description;
+    const char *parameters;   /* the scenario's keys, values and where they came from */
 } runfile_scenario;
 
 /* What a run writes besides its scenarios. */
@@ -65,7 +75,9 @@ typedef struct runfile {
     char (*month_end)[11];   /* [M] ISO dates */
     char (*history_end)[11]; /* [H] */
     double *history;         /* [H][C] */
-    char (*scenarios)[64];   /* [nscen] */
+    char (*scenarios)[64];   /* [nscen], in run order: scenarios[0] is the baseline */
+    int A;                   /* age groups: the model's bands, then all ages */
+    char (*age_groups)[16];  /* [A] labels such as "10-15", "25+", "all" */
     char version[64], revision[64], command_line[4096], start[11], model_file[4096];
     char model_source[512];
     long long seed, threads;
@@ -96,6 +108,17 @@ void runfile_close(runfile *rf);
 /* Reads summary/MEASURE of scenario `scen` into out [M][C][RUNFILE_NSTATS]. */
 int runfile_read_summary(const runfile *rf, const char *scen, const char *measure, double *out,
                          cc_err *err);
+
+/* Reads difference/summary/MEASURE of scenario `scen` (not the baseline), the
+ * quantiles of its per-replicate difference from the baseline: out [M][C][8]. */
+int runfile_read_difference(const runfile *rf, const char *scen, const char *measure, double *out,
+                            cc_err *err);
+
+/* Reads a scenario's starts in care by age group. `what` is "summary/starts" (monthly
+ * starts) or "difference/summary/starts_cumulative" (cumulative difference from the
+ * baseline since the start): out [M][A][8]. */
+int runfile_read_starts(const runfile *rf, const char *scen, const char *what, double *out,
+                        cc_err *err);
 
 /* Reads a per-replicate int array (stock, inflow, outflow, arrivals): out [R][M][S]. */
 int runfile_read_replicates(const runfile *rf, const char *scen, const char *name, int32_t *out,

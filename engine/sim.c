@@ -23,6 +23,7 @@
 
 #include "date.h"
 #include "rng.h"
+#include "scenario.h"
 
 #define AGE_YEARS 19 /* arrival ages -1 (unborn) .. 17 */
 
@@ -78,16 +79,36 @@ typedef struct init_child {
     double since; /* when the child entered the state (may precede the start) */
 } init_child;
 
-/* The tables one replicate runs on: the point estimates, or a replicate's draw. */
-typedef struct sim_tables {
+/* Hazards arranged for the kernel (see the top of this file). */
+typedef struct sim_cells {
     double *total; /* [S*nage*ndur] */
     int *cell_off; /* [S*nage*ndur + 1] */
     int *cell_target;
     double *cell_cum;
-    double *lambda; /* [M][S][AGE_YEARS] expected arrivals */
-    double *rate;   /* [ntrans][nage][ndur] the hazards drawn (draws only) */
-    double *beta;   /* [S][P] the entry coefficients drawn (draws only) */
-} sim_tables;
+} sim_cells;
+
+/* The hazards of one scenario over the horizon: epoch e holds from time at[e] to
+ * at[e+1] (at[0] = -inf, at[n] = +inf). Without hazard levers there is one epoch; each
+ * start, ramp step and end of a lever that changes some hazard opens a new one. */
+typedef struct sim_epochs {
+    int n, cap;
+    double *at;       /* [cap + 1] */
+    sim_cells *cells; /* [cap] */
+} sim_epochs;
+
+/* A scenario prepared for the run (see sim.h). */
+struct sim_scenario {
+    const scenario *sc; /* NULL: no levers */
+    int nbreak;
+    double *breaks;        /* hazard lever changes inside the horizon, ascending */
+    double *factor;        /* [M][S][AGE_YEARS] entry factors, NULL when all 1 */
+    sim_epochs point;      /* epochs of the point estimates */
+    double *point_lambda;  /* [M][S][AGE_YEARS] expected arrivals, point estimates */
+    int32_t *extra_count;  /* [nextra][M] fixed extra arrivals per month */
+    bool has_support[MD_MAX];
+    double support_age[MD_MAX];
+    int support_start[MD_MAX];
+};
 
 struct sim_setup {
     const model *m;
@@ -98,7 +119,10 @@ struct sim_setup {
     int *day_month;   /* [days in horizon]: month index of each day */
     int ymd_day0, ymd_ndays; /* calendar of the days arrivals can be born on */
     dob_parts *ymd;          /* [ymd_ndays]: the date of day ymd_day0 + i */
-    sim_tables point;  /* hazard and arrival tables of the point estimates */
+    sim_scenario *neutral; /* the run without levers */
+    int max_epochs;        /* most epochs of any scenario prepared (sizes work areas) */
+    int *trans_from;       /* [S+1]: transitions leaving state s are trans_list[trans_from[s]..] */
+    int *trans_list;       /* [ntrans] */
     bool draw;         /* each replicate draws its own parameters */
     double *entry_chol; /* [S][P][P]: Cholesky factor of each entry state's covariance */
     int *landing;   /* [T]: state entered by each target, or MD_OUT */
@@ -112,7 +136,13 @@ struct sim_setup {
 
 struct sim_work {
     rng *rng;
-    sim_tables drawn; /* this replicate's parameters, when they are drawn */
+    int drawn_replicate;  /* replicate whose parameters are in rate/beta/base_lambda, or -1 */
+    double *rate;         /* [ntrans][nage][ndur] hazards drawn (draws only) */
+    double *beta;         /* [S][P] entry coefficients drawn (draws only) */
+    double *base_lambda;  /* [M][S][AGE_YEARS] expected arrivals from the draw */
+    double *lambda;       /* the same with a scenario's entry factors */
+    double *buf[2];       /* hazards with a scenario's levers, epoch by epoch */
+    sim_epochs epochs;    /* a scenario's epochs from the drawn hazards */
     int32_t *stock_diff; /* [(M+1)*S] */
     sim_observer observe;
     void *observe_ctx;
@@ -155,40 +185,57 @@ static void collect_open(void *vctx, const model_span *sp)
     s->stock0[state]++;
 }
 
-/* Allocates the arrays of one set of tables (rate and beta only for draws). */
-static int tables_alloc(const sim_setup *s, sim_tables *t, bool draw)
+/* Number of doubles in a [ntrans][nage][ndur] hazard grid (at least 1). */
+static size_t grid_size(const sim_setup *s)
 {
-    const model *m = s->m;
-    int ncell = s->S * s->nage * s->ndur;
-    size_t cap = (size_t)(m->ntrans > 0 ? m->ntrans : 1) * s->nage * s->ndur;
-    t->total = calloc((size_t)ncell, sizeof *t->total);
-    t->cell_off = calloc((size_t)ncell + 1, sizeof *t->cell_off);
-    t->cell_target = malloc(sizeof *t->cell_target * cap);
-    t->cell_cum = malloc(sizeof *t->cell_cum * cap);
-    t->lambda = calloc((size_t)s->M * s->S * AGE_YEARS, sizeof *t->lambda);
-    if (draw) {
-        t->rate = malloc(sizeof *t->rate * cap);
-        t->beta = malloc(sizeof *t->beta * (size_t)s->S * MODEL_ENTRY_NPAR(s->nage));
-        if (!t->rate || !t->beta)
-            return CC_ENOMEM;
-    }
-    return t->total && t->cell_off && t->cell_target && t->cell_cum && t->lambda ? CC_OK
-                                                                                 : CC_ENOMEM;
+    return (size_t)(s->m->ntrans > 0 ? s->m->ntrans : 1) * s->nage * s->ndur;
 }
 
-static void tables_free(sim_tables *t)
+static int cells_alloc(const sim_setup *s, sim_cells *t)
+{
+    int ncell = s->S * s->nage * s->ndur;
+    t->total = calloc((size_t)ncell, sizeof *t->total);
+    t->cell_off = calloc((size_t)ncell + 1, sizeof *t->cell_off);
+    t->cell_target = malloc(sizeof *t->cell_target * grid_size(s));
+    t->cell_cum = malloc(sizeof *t->cell_cum * grid_size(s));
+    return t->total && t->cell_off && t->cell_target && t->cell_cum ? CC_OK : CC_ENOMEM;
+}
+
+static void cells_free(sim_cells *t)
 {
     free(t->total);
     free(t->cell_off);
     free(t->cell_target);
     free(t->cell_cum);
-    free(t->lambda);
-    free(t->rate);
-    free(t->beta);
+}
+
+/* Room for `cap` epochs. */
+static int epochs_alloc(const sim_setup *s, sim_epochs *e, int cap)
+{
+    e->n = 0;
+    e->cap = cap;
+    e->at = malloc(sizeof *e->at * (size_t)(cap + 1));
+    e->cells = calloc((size_t)cap, sizeof *e->cells);
+    if (!e->at || !e->cells)
+        return CC_ENOMEM;
+    for (int i = 0; i < cap; i++)
+        if (cells_alloc(s, &e->cells[i]) != CC_OK)
+            return CC_ENOMEM;
+    return CC_OK;
+}
+
+static void epochs_free(sim_epochs *e)
+{
+    for (int i = 0; e->cells && i < e->cap; i++)
+        cells_free(&e->cells[i]);
+    free(e->cells);
+    free(e->at);
+    e->cells = NULL;
+    e->at = NULL;
 }
 
 /* Fills the per-cell hazard tables from a [ntrans][nage][ndur] grid of hazards. */
-static void fill_cells(const sim_setup *s, const double *rate, sim_tables *t)
+static void fill_cells(const sim_setup *s, const double *rate, sim_cells *t)
 {
     const model *m = s->m;
     int ncell = s->S * s->nage * s->ndur, n = 0;
@@ -196,9 +243,10 @@ static void fill_cells(const sim_setup *s, const double *rate, sim_tables *t)
         int state = c / (s->nage * s->ndur), ad = c % (s->nage * s->ndur);
         t->cell_off[c] = n;
         double sum = 0;
-        for (int k = 0; k < m->ntrans; k++) {
+        for (int i = s->trans_from[state]; i < s->trans_from[state + 1]; i++) {
+            int k = s->trans_list[i];
             double h = rate[(size_t)k * s->nage * s->ndur + ad];
-            if (m->from[k] != state || h <= 0)
+            if (h <= 0)
                 continue;
             sum += h;
             t->cell_target[n] = m->to[k];
@@ -210,10 +258,33 @@ static void fill_cells(const sim_setup *s, const double *rate, sim_tables *t)
     t->cell_off[ncell] = n;
 }
 
+/* The epochs of scenario x from hazards `rate`, using buf[0], buf[1] as scratch. An
+ * epoch whose hazards equal the previous one's is merged into it, so levers that
+ * change nothing (a multiplier of 1) leave the run exactly as without them. */
+static void build_epochs(const sim_setup *s, const sim_scenario *x, const double *rate,
+                         double *buf[2], sim_epochs *ep)
+{
+    size_t bytes = sizeof(double) * grid_size(s);
+    const double *prev = NULL;
+    ep->n = 0;
+    for (int e = 0; e <= x->nbreak; e++) {
+        double from = e == 0 ? s->month_start[0] : x->breaks[e - 1];
+        double *cur = prev == buf[0] ? buf[1] : buf[0];
+        scenario_hazards(x->sc, s->m, from, rate, cur);
+        if (prev && memcmp(prev, cur, bytes) == 0)
+            continue;
+        ep->at[ep->n] = e == 0 ? -INFINITY : from;
+        fill_cells(s, cur, &ep->cells[ep->n]);
+        ep->n++;
+        prev = cur;
+    }
+    ep->at[ep->n] = INFINITY;
+}
+
 /* Fills the expected arrivals per month, entry state and age year from the entry model
  * (coefficients `beta`, or the constant rates when the model has none). The trend and
  * the calendar month are read at the middle of each month. */
-static void fill_lambda(const sim_setup *s, const double *beta, sim_tables *t)
+static void fill_lambda(const sim_setup *s, const double *beta, double *lambda)
 {
     const model *m = s->m;
     int years_in_band[MD_MAX_BANDS] = {0};
@@ -230,17 +301,34 @@ static void fill_lambda(const sim_setup *s, const double *beta, sim_tables *t)
                 double rate = model_entry_rate(m, beta, st, band, mid);
                 double base = m->entry_per_child ? model_population(m, y, a)
                                                  : 1.0 / years_in_band[band];
-                t->lambda[((size_t)mo * s->S + st) * AGE_YEARS + (a + 1)] =
+                lambda[((size_t)mo * s->S + st) * AGE_YEARS + (a + 1)] =
                     rate > 0 ? rate * base * days : 0;
             }
     }
 }
 
+/* Multiplies expected arrivals by a scenario's entry factors. */
+static void apply_factors(const sim_setup *s, const sim_scenario *x, const double *in, double *out)
+{
+    size_t n = (size_t)s->M * s->S * AGE_YEARS;
+    for (size_t i = 0; i < n; i++)
+        out[i] = x->factor ? in[i] * x->factor[i] : in[i];
+}
+
 static int build_tables(sim_setup *s)
 {
     const model *m = s->m;
-    if (tables_alloc(s, &s->point, false) != CC_OK)
+    s->trans_from = calloc((size_t)s->S + 1, sizeof *s->trans_from);
+    s->trans_list = malloc(sizeof *s->trans_list * (size_t)(m->ntrans > 0 ? m->ntrans : 1));
+    if (!s->trans_from || !s->trans_list)
         return CC_ENOMEM;
+    for (int st = 0, n = 0; st < s->S; st++) {
+        s->trans_from[st] = n;
+        for (int k = 0; k < m->ntrans; k++)
+            if (m->from[k] == st)
+                s->trans_list[n++] = k;
+        s->trans_from[st + 1] = n;
+    }
     s->landing = malloc(sizeof *s->landing * (size_t)s->T);
     if (!s->landing)
         return CC_ENOMEM;
@@ -272,8 +360,6 @@ static int build_tables(sim_setup *s)
         s->flow_from[s->F] = m->from[k];
         s->flow_to[s->F++] = m->to[k];
     }
-    fill_cells(s, m->rate, &s->point);
-    fill_lambda(s, m->entry_beta, &s->point);
     return CC_OK;
 }
 
@@ -332,24 +418,22 @@ bool sim_parameter_draws(const sim_setup *s)
 static void draw_parameters(const sim_setup *s, sim_work *w, int replicate)
 {
     const model *m = s->m;
-    sim_tables *t = &w->drawn;
     size_t cells = (size_t)s->nage * s->ndur;
     for (int k = 0; k < m->ntrans; k++)
         for (size_t c = 0; c < cells; c++) {
             size_t i = (size_t)k * cells + c;
             double shape = m->post_shape[i], rate = m->post_rate[i];
-            t->rate[i] = m->rate[i];
+            w->rate[i] = m->rate[i];
             if (shape > 0 && rate > 0) {
                 rng_stream(w->rng, s->seed, (uint64_t)replicate, RNG_PARAMETERS, (uint64_t)k, c);
-                t->rate[i] = gsl_ran_gamma(rng_gsl(w->rng), shape, 1.0 / rate);
+                w->rate[i] = gsl_ran_gamma(rng_gsl(w->rng), shape, 1.0 / rate);
             }
         }
-    fill_cells(s, t->rate, t);
     int P = MODEL_ENTRY_NPAR(s->nage);
     for (int st = 0; st < s->S; st++) {
         const double *l = s->entry_chol + (size_t)st * P * P;
         const double *b0 = m->entry_beta + (size_t)st * P;
-        double *b = t->beta + (size_t)st * P, z[MD_MAX_BANDS + 13];
+        double *b = w->beta + (size_t)st * P, z[MD_MAX_BANDS + 13];
         rng_stream(w->rng, s->seed, (uint64_t)replicate, RNG_PARAMETERS,
                    (uint64_t)m->ntrans + (uint64_t)st, 0);
         for (int i = 0; i < P; i++)
@@ -361,7 +445,8 @@ static void draw_parameters(const sim_setup *s, sim_work *w, int replicate)
             b[i] = b0[i] + d;
         }
     }
-    fill_lambda(s, t->beta, t);
+    fill_lambda(s, w->beta, w->base_lambda);
+    w->drawn_replicate = replicate;
 }
 
 sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t seed, cc_err *err,
@@ -421,6 +506,9 @@ sim_setup *sim_setup_alloc(const model *m, int start_day, int nmonths, uint64_t 
         for (int i = 0; rc == CC_OK && i < s->ymd_ndays; i++)
             date_to_ymd(s->ymd_day0 + i, &s->ymd[i].y, &s->ymd[i].m, &s->ymd[i].d);
     }
+    s->max_epochs = 1;
+    if (rc == CC_OK && !(s->neutral = sim_scenario_alloc(s, NULL)))
+        rc = CC_ENOMEM;
     if (rc == CC_OK && m->entry_beta && m->post_shape && build_entry_chol(s) != CC_OK) {
         free(s->entry_chol);
         s->entry_chol = NULL;
@@ -446,7 +534,9 @@ void sim_setup_free(sim_setup *s)
     free(s->month_start);
     free(s->day_month);
     free(s->ymd);
-    tables_free(&s->point);
+    sim_scenario_free(s->neutral);
+    free(s->trans_from);
+    free(s->trans_list);
     free(s->entry_chol);
     free(s->landing);
     free(s->flow_index);
@@ -455,6 +545,103 @@ void sim_setup_free(sim_setup *s)
     free(s->init);
     free(s->stock0);
     free(s);
+}
+
+/* ---- scenarios -------------------------------------------------------------------- */
+
+sim_scenario *sim_scenario_alloc(sim_setup *s, const scenario *sc)
+{
+    sim_scenario *x = calloc(1, sizeof *x);
+    if (!x)
+        return NULL;
+    x->sc = sc;
+    int M = s->M, nmax = 1;
+    size_t nl = (size_t)M * s->S * AGE_YEARS;
+    for (int i = 0; sc && i < sc->nhazards; i++)
+        nmax += sc->hazards[i].when.ramp + 2;
+    x->breaks = malloc(sizeof *x->breaks * (size_t)nmax);
+    x->point_lambda = malloc(sizeof *x->point_lambda * nl);
+    double *base = malloc(sizeof *base * nl);
+    double *buf[2] = {malloc(sizeof(double) * grid_size(s)), malloc(sizeof(double) * grid_size(s))};
+    int rc = x->breaks && x->point_lambda && base && buf[0] && buf[1] ? CC_OK : CC_ENOMEM;
+    if (rc == CC_OK)
+        x->nbreak =
+            scenario_hazard_breaks(sc, s->month_start[0], s->month_start[M], x->breaks, nmax);
+    if (rc == CC_OK && sc && (sc->nentries || sc->ngrowth || sc->population)) {
+        x->factor = malloc(sizeof *x->factor * nl);
+        for (size_t i = 0; x->factor && i < nl; i++) {
+            int mo = (int)(i / ((size_t)s->S * AGE_YEARS)), st = (int)(i / AGE_YEARS % s->S);
+            x->factor[i] = scenario_entry_factor(sc, s->m, st, (int)(i % AGE_YEARS) - 1,
+                                                 s->month_start[mo], s->month_start[mo + 1]);
+        }
+        rc = x->factor ? CC_OK : CC_ENOMEM;
+    }
+    if (rc == CC_OK)
+        rc = epochs_alloc(s, &x->point, x->nbreak + 1);
+    if (rc == CC_OK) {
+        build_epochs(s, x, s->m->rate, buf, &x->point);
+        fill_lambda(s, s->m->entry_beta, base);
+        apply_factors(s, x, base, x->point_lambda);
+    }
+    /* fixed extra arrivals: the expected number accumulates month by month and each
+     * month brings the whole children it completes (0.5 a month: one every 2 months) */
+    int nextra = sc ? sc->nextra : 0;
+    x->extra_count = calloc((size_t)(nextra > 0 ? nextra : 1) * M, sizeof *x->extra_count);
+    if (!x->extra_count)
+        rc = CC_ENOMEM;
+    for (int i = 0; rc == CC_OK && i < nextra; i++) {
+        const scn_extra *e = &sc->extra[i];
+        double cum = 0;
+        for (int mo = 0; mo < M; mo++) {
+            double on = 0, len = s->month_start[mo + 1] - s->month_start[mo];
+            for (int d = s->month_start[mo]; d < s->month_start[mo + 1]; d++)
+                on += scenario_fraction(&e->when, d + 0.5);
+            double before = floor(cum + 1e-9);
+            cum += e->per_month * on / len;
+            x->extra_count[(size_t)i * M + mo] = (int32_t)(floor(cum + 1e-9) - before);
+        }
+    }
+    for (int i = 0; sc && i < sc->nsupport; i++) {
+        int st = sc->support[i].state;
+        x->has_support[st] = true;
+        x->support_age[st] = sc->support[i].to_age;
+        x->support_start[st] = sc->support[i].start;
+    }
+    free(base);
+    free(buf[0]);
+    free(buf[1]);
+    if (rc != CC_OK) {
+        sim_scenario_free(x);
+        return NULL;
+    }
+    if (x->nbreak + 1 > s->max_epochs)
+        s->max_epochs = x->nbreak + 1;
+    return x;
+}
+
+void sim_scenario_free(sim_scenario *x)
+{
+    if (!x)
+        return;
+    free(x->breaks);
+    free(x->factor);
+    epochs_free(&x->point);
+    free(x->point_lambda);
+    free(x->extra_count);
+    free(x);
+}
+
+double sim_expected_arrivals(const sim_setup *s, const sim_scenario *x, int month, int state)
+{
+    if (!x)
+        x = s->neutral;
+    double sum = 0;
+    for (int a = 0; a < AGE_YEARS; a++)
+        sum += x->point_lambda[((size_t)month * s->S + state) * AGE_YEARS + a];
+    for (int i = 0; x->sc && i < x->sc->nextra; i++)
+        if (x->sc->extra[i].state == state)
+            sum += x->extra_count[(size_t)i * s->M + month];
+    return sum;
 }
 
 int sim_nstates(const sim_setup *s)
@@ -510,7 +697,9 @@ sim_ledger *sim_ledger_alloc(const sim_setup *s)
     l->arrivals = calloc(ms, sizeof *l->arrivals);
     l->flows = calloc((size_t)s->M * s->F, sizeof *l->flows);
     l->person_days = calloc(ms, sizeof *l->person_days);
-    if (!l->stock || !l->inflow || !l->outflow || !l->arrivals || !l->flows || !l->person_days) {
+    l->starts = calloc((size_t)s->M * s->nage, sizeof *l->starts);
+    if (!l->stock || !l->inflow || !l->outflow || !l->arrivals || !l->flows || !l->person_days ||
+        !l->starts) {
         sim_ledger_free(l);
         return NULL;
     }
@@ -527,6 +716,7 @@ void sim_ledger_free(sim_ledger *l)
     free(l->arrivals);
     free(l->flows);
     free(l->person_days);
+    free(l->starts);
     free(l);
 }
 
@@ -536,8 +726,22 @@ sim_work *sim_work_alloc(const sim_setup *s)
     if (!w)
         return NULL;
     w->rng = rng_alloc();
+    w->drawn_replicate = -1;
     w->stock_diff = calloc((size_t)(s->M + 1) * s->S, sizeof *w->stock_diff);
-    if (!w->rng || !w->stock_diff || (s->draw && tables_alloc(s, &w->drawn, true) != CC_OK)) {
+    int rc = w->rng && w->stock_diff ? CC_OK : CC_ENOMEM;
+    if (rc == CC_OK && s->draw) {
+        size_t nl = (size_t)s->M * s->S * AGE_YEARS;
+        w->rate = malloc(sizeof *w->rate * grid_size(s));
+        w->beta = malloc(sizeof *w->beta * (size_t)s->S * MODEL_ENTRY_NPAR(s->nage));
+        w->base_lambda = malloc(sizeof *w->base_lambda * nl);
+        w->lambda = malloc(sizeof *w->lambda * nl);
+        w->buf[0] = malloc(sizeof *w->buf[0] * grid_size(s));
+        w->buf[1] = malloc(sizeof *w->buf[1] * grid_size(s));
+        rc = w->rate && w->beta && w->base_lambda && w->lambda && w->buf[0] && w->buf[1]
+                 ? epochs_alloc(s, &w->epochs, s->max_epochs)
+                 : CC_ENOMEM;
+    }
+    if (rc != CC_OK) {
         sim_work_free(w);
         return NULL;
     }
@@ -549,7 +753,13 @@ void sim_work_free(sim_work *w)
     if (!w)
         return;
     rng_free(w->rng);
-    tables_free(&w->drawn);
+    free(w->rate);
+    free(w->beta);
+    free(w->base_lambda);
+    free(w->lambda);
+    free(w->buf[0]);
+    free(w->buf[1]);
+    epochs_free(&w->epochs);
     free(w->stock_diff);
     free(w);
 }
@@ -567,7 +777,9 @@ typedef struct kernel {
     const sim_setup *s;
     sim_work *w;
     sim_ledger *out;
-    const sim_tables *tab; /* the parameters of this replicate */
+    const sim_scenario *x;   /* the scenario */
+    const sim_epochs *ep;    /* its hazards in this replicate */
+    const double *lambda;    /* its expected arrivals in this replicate */
     double t0, tend;
     int64_t events;
 } kernel;
@@ -620,6 +832,18 @@ static void notify(kernel *k, uint64_t id, int dob, int from, int target, int th
     k->w->observe(k->w->observe_ctx, &ev);
 }
 
+/* When a child must leave `state` because of age: the definition's max_age birthday,
+ * unless a scenario changes the state's support age from a date on or before it. */
+static double leaving_day(const sim_scenario *x, const md_state *st, int state, const dob_parts *b)
+{
+    double t = st->max_age > 0 ? birthday(b, st->max_age) : INFINITY;
+    if (x->has_support[state] && t >= x->support_start[state]) {
+        double later = birthday(b, x->support_age[state]);
+        t = later > x->support_start[state] ? later : x->support_start[state];
+    }
+    return t;
+}
+
 /* Follows one child from time t in `state` (entered at `since`) to the horizon. */
 static void follow(kernel *k, uint64_t id, int dob, dob_parts b, age_pos age, int state,
                    double since, double t)
@@ -629,37 +853,44 @@ static void follow(kernel *k, uint64_t id, int dob, dob_parts b, age_pos age, in
     rng *r = k->w->rng;
     int ab = age.band;
     double next_age = age.next;
-    double cached_age = -1, cached_t = INFINITY; /* most states share max_age 18 */
+    int e = 0; /* the hazard epoch containing t */
+    while (t >= k->ep->at[e + 1])
+        e++;
+    double next_epoch = k->ep->at[e + 1];
+    const sim_cells *tab = &k->ep->cells[e];
+    int cached_state = -1;
+    double cached_t = INFINITY;
     for (;;) {
         const md_state *st = &d->states[state];
-        if (st->max_age != cached_age) {
-            cached_age = st->max_age;
-            cached_t = st->max_age > 0 ? birthday(&b, st->max_age) : INFINITY;
+        if (state != cached_state) { /* the leaving birthday, under the scenario's rule */
+            cached_state = state;
+            cached_t = leaving_day(k->x, st, state, &b);
         }
         double max_age_t = cached_t;
         double max_days_t = st->max_days > 0 ? since + st->max_days : INFINITY;
         int db = t > since ? modeldef_dur_band(d, t - since) : 0; /* new stays: band 0 */
         double next_dur = db + 1 < s->ndur ? since + d->dur_edges[db + 1] : INFINITY;
-        double e = -log(rng_uniform(r));
+        double x = -log(rng_uniform(r)); /* integrated hazard left before the event */
         int target = -1;
         for (;;) {
-            double tb = min2(min2(next_age, next_dur), min2(min2(max_age_t, max_days_t), k->tend));
+            double tb = min2(min2(next_age, next_dur),
+                             min2(min2(max_age_t, max_days_t), min2(k->tend, next_epoch)));
             if (tb < t)
                 tb = t;
             int cell = (state * s->nage + ab) * s->ndur + db;
-            double h = k->tab->total[cell];
-            if (h > 0 && e <= h * (tb - t)) {
-                t += e / h;
-                int j = k->tab->cell_off[cell], last = k->tab->cell_off[cell + 1] - 1;
+            double h = tab->total[cell];
+            if (h > 0 && x <= h * (tb - t)) {
+                t += x / h;
+                int j = tab->cell_off[cell], last = tab->cell_off[cell + 1] - 1;
                 if (j < last) { /* competing targets: choose one in proportion to hazard */
                     double u = rng_uniform(r) * h;
-                    while (j < last && k->tab->cell_cum[j] <= u)
+                    while (j < last && tab->cell_cum[j] <= u)
                         j++;
                 }
-                target = k->tab->cell_target[j];
+                target = tab->cell_target[j];
                 break;
             }
-            e -= h * (tb - t);
+            x -= h * (tb - t);
             t = tb;
             if (t >= k->tend) {
                 occupy(k, state, since, k->tend);
@@ -682,6 +913,11 @@ static void follow(kernel *k, uint64_t id, int dob, dob_parts b, age_pos age, in
                 db++;
                 next_dur = db + 1 < s->ndur ? since + d->dur_edges[db + 1] : INFINITY;
             }
+            if (t >= next_epoch) {
+                e++;
+                next_epoch = k->ep->at[e + 1];
+                tab = &k->ep->cells[e];
+            }
         }
         /* the event: leave `state` for `target` at time t */
         occupy(k, state, since, t);
@@ -695,9 +931,64 @@ static void follow(kernel *k, uint64_t id, int dob, dob_parts b, age_pos age, in
         if (then == MD_OUT)
             return;
         k->out->inflow[month * S + then]++;
+        if (d->states[then].looked_after && !st->looked_after)
+            k->out->starts[month * s->nage + ab]++;
         state = then;
         since = t;
     }
+}
+
+/* A Poisson count by inversion of its distribution function: one uniform, and a count
+ * that never falls when the mean rises. So a scenario with fewer expected arrivals keeps
+ * the first of the baseline's arrivals, child for child (common random numbers). GSL
+ * has no Poisson quantile function; beyond a mean of 500 a cell (far more than a month
+ * of one age and state brings) GSL's own generator is used. */
+static unsigned int poisson_by_inversion(rng *r, double mean)
+{
+    if (mean > 500)
+        return gsl_ran_poisson(rng_gsl(r), mean);
+    double u = rng_uniform(r), p = exp(-mean), cdf = p;
+    unsigned int n = 0;
+    while (u > cdf && (p > 1e-300 || n < mean)) {
+        n++;
+        p *= mean / n;
+        cdf += p;
+    }
+    return n;
+}
+
+/* A child arriving at time t (in month mo, starting on day `month_day0` whose date is
+ * `month_parts`) into `state`, aged `age` whole years; its date of birth is drawn from
+ * the stream already positioned for it, and it is followed to the horizon. */
+static void arrive(kernel *k, uint64_t key, int state, int age, double t, int mo,
+                   dob_parts month_parts)
+{
+    const sim_setup *s = k->s;
+    /* a date of birth making the exact age on the arrival day `age` whole years: after
+     * the day `age + 1` years before, up to `age` years before */
+    dob_parts today = month_parts;
+    today.d = (int)t - s->month_start[mo] + month_parts.d;
+    int lo = (int)birthday(&today, -(age + 1)) + 1, hi = (int)birthday(&today, -age);
+    int dob = lo + (int)(rng_uniform(k->w->rng) * (hi - lo + 1));
+    dob_parts b = s->ymd[dob - s->ymd_day0];
+    age_pos where = age_position(s->def, &b, t, age + 0.5);
+    int month = month_of(s, t);
+    k->out->arrivals[month * s->S + state]++;
+    k->out->inflow[month * s->S + state]++;
+    if (s->def->states[state].looked_after)
+        k->out->starts[month * s->nage + where.band]++;
+    k->events++;
+    notify(k, key, dob, -1, state, state, t);
+    follow(k, key, dob, b, where, state, t, t);
+}
+
+/* The days [*a, *b) of month mo on which an extra-arrivals lever acts. */
+static void extra_window(const sim_setup *s, const scn_extra *x, int mo, double *a, double *b)
+{
+    *a = s->month_start[mo] > x->when.start ? s->month_start[mo] : x->when.start;
+    *b = s->month_start[mo + 1];
+    if (x->when.end != SCN_NEVER && x->when.end < *b)
+        *b = x->when.end;
 }
 
 static void arrivals(kernel *k, int replicate)
@@ -709,38 +1000,46 @@ static void arrivals(kernel *k, int replicate)
         dob_parts month_parts; /* the first day of the month (the start date in month 0) */
         date_to_ymd(s->month_start[mo], &month_parts.y, &month_parts.m, &month_parts.d);
         for (int cell = 0; cell < s->S * AGE_YEARS; cell++) {
-            double lam = k->tab->lambda[(size_t)mo * s->S * AGE_YEARS + cell];
+            double lam = k->lambda[(size_t)mo * s->S * AGE_YEARS + cell];
             if (lam <= 0)
                 continue;
             rng_stream(r, s->seed, (uint64_t)replicate, RNG_ARRIVAL_COUNT, (uint64_t)mo,
                        (uint64_t)cell);
-            unsigned int n = gsl_ran_poisson(rng_gsl(r), lam);
+            unsigned int n = poisson_by_inversion(r, lam);
             int state = cell / AGE_YEARS, age = cell % AGE_YEARS - 1;
             for (unsigned int i = 0; i < n; i++) {
                 uint64_t key = ((uint64_t)mo << 40) | ((uint64_t)cell << 24) | i;
                 rng_stream(r, s->seed, (uint64_t)replicate, RNG_ARRIVAL_CHILD, (uint64_t)mo,
                            ((uint64_t)cell << 32) | i);
-                double t = a + rng_uniform(r) * len;
-                /* a date of birth making the exact age on the arrival day `age` whole
-                 * years: after the day `age + 1` years before, up to `age` years before */
-                dob_parts today = month_parts;
-                today.d = (int)t - s->month_start[mo] + month_parts.d;
-                int lo = (int)birthday(&today, -(age + 1)) + 1, hi = (int)birthday(&today, -age);
-                int dob = lo + (int)(rng_uniform(r) * (hi - lo + 1));
-                dob_parts b = s->ymd[dob - s->ymd_day0];
-                age_pos where = age_position(s->def, &b, t, age + 0.5);
-                int month = month_of(s, t);
-                k->out->arrivals[month * s->S + state]++;
-                k->out->inflow[month * s->S + state]++;
-                k->events++;
-                notify(k, key, dob, -1, state, state, t);
-                follow(k, key, dob, b, where, state, t, t);
+                arrive(k, key, state, age, a + rng_uniform(r) * len, mo, month_parts);
+            }
+        }
+        const scenario *sc = k->x->sc;
+        for (int i = 0; sc && i < sc->nextra; i++) {
+            const scn_extra *x = &sc->extra[i];
+            int n = k->x->extra_count[(size_t)i * s->M + mo];
+            double from, to;
+            extra_window(s, x, mo, &from, &to);
+            for (int j = 0; j < n; j++) {
+                uint64_t key = (1ULL << 63) | ((uint64_t)mo << 40) | ((uint64_t)i << 24) |
+                               (uint64_t)j;
+                rng_stream(r, s->seed, (uint64_t)replicate, RNG_EXTRA_CHILD, (uint64_t)mo,
+                           ((uint64_t)i << 32) | (uint64_t)j);
+                double t = from + rng_uniform(r) * (to - from);
+                int age = x->age_lo + (int)(rng_uniform(r) * (x->age_hi - x->age_lo + 1));
+                arrive(k, key, x->state, age, t, mo, month_parts);
             }
         }
     }
 }
 
 int64_t sim_replicate(const sim_setup *s, sim_work *w, int replicate, sim_ledger *out)
+{
+    return sim_replicate_scenario(s, s->neutral, w, replicate, out);
+}
+
+int64_t sim_replicate_scenario(const sim_setup *s, const sim_scenario *x, sim_work *w,
+                               int replicate, sim_ledger *out)
 {
     int S = s->S, M = s->M;
     size_t ms = (size_t)M * S;
@@ -750,11 +1049,17 @@ int64_t sim_replicate(const sim_setup *s, sim_work *w, int replicate, sim_ledger
     memset(out->arrivals, 0, sizeof *out->arrivals * ms);
     memset(out->flows, 0, sizeof *out->flows * (size_t)M * s->F);
     memset(out->person_days, 0, sizeof *out->person_days * ms);
+    memset(out->starts, 0, sizeof *out->starts * (size_t)M * s->nage);
     memset(w->stock_diff, 0, sizeof *w->stock_diff * (ms + S));
-    if (s->draw)
-        draw_parameters(s, w, replicate);
-    kernel k = {s, w, out, s->draw ? &w->drawn : &s->point, s->month_start[0], s->month_start[M],
-                0};
+    kernel k = {s, w, out, x, &x->point, x->point_lambda, s->month_start[0], s->month_start[M], 0};
+    if (s->draw) { /* every scenario of a replicate shares the replicate's draw */
+        if (w->drawn_replicate != replicate)
+            draw_parameters(s, w, replicate);
+        build_epochs(s, x, w->rate, w->buf, &w->epochs);
+        apply_factors(s, x, w->base_lambda, w->lambda);
+        k.ep = &w->epochs;
+        k.lambda = w->lambda;
+    }
     for (int64_t i = 0; i < s->ninit; i++) {
         const init_child *c = &s->init[i];
         rng_stream(w->rng, s->seed, (uint64_t)replicate, RNG_INITIAL, (uint64_t)i, 0);

@@ -27,9 +27,11 @@
 
 #include "error.h"
 #include "model.h"
+#include "scenario.h"
 
 typedef struct sim_setup sim_setup;
 typedef struct sim_work sim_work;
+typedef struct sim_scenario sim_scenario;
 
 /* One replicate's monthly results; every array is laid out [month][...]. */
 typedef struct sim_ledger {
@@ -39,6 +41,8 @@ typedef struct sim_ledger {
     int32_t *arrivals;   /* [M][S] new children arriving from outside the model */
     int32_t *flows;      /* [M][F] events of each possible flow (see sim_flow) */
     double *person_days; /* [M][S] days spent in the state during the month */
+    int32_t *starts;     /* [M][nage] children starting to be looked after (arriving in a
+                          * looked-after state from outside care), by age band then */
 } sim_ledger;
 
 /* Something that happened to a child, handed to an observer (used by `synth`). */
@@ -69,6 +73,18 @@ void sim_setup_free(sim_setup *s);
  * before allocating work areas. */
 void sim_set_parameter_draws(sim_setup *s, bool on);
 bool sim_parameter_draws(const sim_setup *s);
+
+/* Scenarios. A scenario's levers (scenario.h) are prepared once per run: its entry
+ * factors, the times its hazards change and, for the point estimates, its tables. Call
+ * for every scenario before allocating work areas (they are sized for the scenario with
+ * the most hazard epochs). `sc` NULL gives the run without levers; `sc` must outlive
+ * the result. NULL when out of memory. */
+sim_scenario *sim_scenario_alloc(sim_setup *s, const scenario *sc);
+void sim_scenario_free(sim_scenario *x);
+
+/* Expected arrivals into `state` in month `month` under scenario x (NULL: no levers),
+ * from the point estimates, fixed extra arrivals included. */
+double sim_expected_arrivals(const sim_setup *s, const sim_scenario *x, int month, int state);
 
 /* Sizes: states S, targets T, months M; day number of the first day of month m
  * (m = 0 .. M; entry 0 is the start date, entry M the end of the horizon). */
@@ -108,5 +124,11 @@ void sim_work_observe(sim_work *w, sim_observer fn, void *ctx);
 /* Simulates replicate `replicate` into `out` (arrays zeroed here first). Returns the
  * number of events simulated (arrivals, transitions and exits). */
 int64_t sim_replicate(const sim_setup *s, sim_work *w, int replicate, sim_ledger *out);
+
+/* The same under scenario x. Every scenario of a replicate uses the same random streams
+ * (each child's, each month's arrivals, the replicate's parameter draw), so differences
+ * between scenarios come from their levers, not from chance (common random numbers). */
+int64_t sim_replicate_scenario(const sim_setup *s, const sim_scenario *x, sim_work *w,
+                               int replicate, sim_ledger *out);
 
 #endif

@@ -334,6 +334,22 @@ static void test_month_start_walk(void **state)
         }
 }
 
+/* ---- date_add_months ---------------------------------------------------------------- */
+
+/* Expected day numbers worked by hand from the calendar: 2024-01-31 is day 19753. */
+static void test_add_months(void **state)
+{
+    (void)state;
+    int jan31 = date_from_ymd(2024, 1, 31);
+    assert_int_equal(jan31, 19753);
+    assert_int_equal(date_add_months(jan31, 1), 19753 + 29);     /* 2024-02-29 (leap) */
+    assert_int_equal(date_add_months(jan31, 2), 19753 + 60);     /* 2024-03-31 */
+    assert_int_equal(date_add_months(jan31, 13), date_from_ymd(2025, 2, 28));
+    assert_int_equal(date_add_months(jan31, -2), date_from_ymd(2023, 11, 30));
+    assert_int_equal(date_add_months(date_from_ymd(2025, 4, 15), 6), date_from_ymd(2025, 10, 15));
+    assert_int_equal(date_add_months(date_from_ymd(2025, 4, 15), 0), date_from_ymd(2025, 4, 15));
+}
+
 /* ---- date_days_in_month --------------------------------------------------------------- */
 
 static void test_days_in_month(void **state)
@@ -368,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_month_start),
         cmocka_unit_test(test_month_start_walk),
         cmocka_unit_test(test_days_in_month),
+        cmocka_unit_test(test_add_months),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,7 +55,7 @@ static int setup(void **unused)
         return -1;
     for (int threads = 1; threads <= 2; threads++) {
         run_config c = {truth, threads == 1 ? run1 : run2, R, threads, 2024, INT_MIN, HORIZON,
-                        false, false, false};
+                        false, false, false, 0, NULL};
         cc_err err = {{0}, 0};
         if (run_execute(&c, NULL, &err) != CC_OK) {
             fprintf(stderr, "%s\n", err.msg);

@@ -1,0 +1,1153 @@
+/* scenario.c -- reads scenario files through the key table, and answers the simulation's
+ * questions about them (see scenario.h).
+ *
+ * Reading has three steps. (1) Each file is parsed by libinih into raw sections: the text
+ * of every key with the file and line it came from; unknown sections and keys, duplicates
+ * and lines that are neither are reported here. (2) `base = FILE` chains are followed and
+ * merged: a file's sections override the same sections of its base key by key, and add
+ * new ones; the scenario's own name and description are never inherited. (3) Every
+ * section is turned into typed levers, names are resolved against the model, and the
+ * parameter dump is written: each key with its value and where it came from.
+ */
+#include "scenario.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <ini.h>
+
+#include "date.h"
+#include "history.h"
+#include "util.h"
+
+/* ---- the key table ---------------------------------------------------------------- */
+
+typedef enum {
+    T_TEXT,    /* free text */
+    T_NAME,    /* letters, digits, - and _ */
+    T_FILE,    /* a path, relative to the scenario file */
+    T_BOOL,    /* yes or no */
+    T_REAL,    /* a number within [min, max] */
+    T_INT,     /* a whole number within [min, max] */
+    T_DATE,    /* YYYY-MM-DD */
+    T_AGES,    /* all, A, A-B or A+ (whole years) */
+    T_STATES,  /* comma-separated states; CLA = every looked-after state; all */
+    T_TARGETS, /* comma-separated states or exit reasons; CLA; all */
+    T_STATE    /* one state */
+} key_type;
+
+static const char *const type_names[] = {"text",  "name", "file", "yes/no", "number", "integer",
+                                         "date",  "ages", "states", "targets", "state"};
+
+/* Section kinds. Lever sections may be named ([hazard.edge_of_care]) so a file can hold
+ * several of a kind and a file inheriting from it can override one of them by name. */
+enum {
+    K_TOP = 1 << 0,
+    K_ENTRIES = 1 << 1,
+    K_HAZARD = 1 << 2,
+    K_REREFERRAL = 1 << 3,
+    K_POPULATION = 1 << 4,
+    K_EXTRA = 1 << 5,
+    K_CARE_LEAVERS = 1 << 6
+};
+#define K_LEVERS (K_ENTRIES | K_HAZARD | K_REREFERRAL | K_POPULATION | K_EXTRA | K_CARE_LEAVERS)
+#define K_TIMED  (K_ENTRIES | K_HAZARD | K_REREFERRAL | K_EXTRA)
+
+static const struct {
+    const char *name;
+    unsigned bit;
+    const char *help;
+} kinds[] = {
+    {"", K_TOP, "keys before any section: the scenario itself"},
+    {"entries", K_ENTRIES,
+     "multiply expected new children (referrals and direct entries), overall or by entry "
+     "state and age: early help, a threshold change"},
+    {"hazard", K_HAZARD,
+     "multiply, or add to, the rate of transitions from states to states or exit reasons, "
+     "optionally by age: an edge-of-care service (CP -> CLA x 0.8 for ages 10-17), faster "
+     "step-down or reunification"},
+    {"rereferral", K_REREFERRAL,
+     "multiply the rate at which closed cases are referred again (transitions out of the "
+     "states derived from gaps, such as CLOSED)"},
+    {"population", K_POPULATION,
+     "change the child population behind entry rates: an annual growth rate by age, or a "
+     "projection CSV (year,age,children)"},
+    {"extra", K_EXTRA,
+     "a fixed number of extra arrivals a month into a state, by age: unaccompanied "
+     "asylum-seeking children under a national transfer scheme"},
+    {"care_leavers", K_CARE_LEAVERS,
+     "the age to which care leavers are supported (the state's forced leaving age)"},
+};
+#define NKINDS ((int)(sizeof kinds / sizeof kinds[0]))
+
+typedef struct key_def {
+    const char *name;
+    unsigned kinds;
+    key_type type;
+    const char *def; /* default as written in a file; NULL: required */
+    double min, max;
+    const char *help;
+} key_def;
+
+/* Every key, declared once. */
+static const key_def keys[] = {
+    {"base", K_TOP, T_FILE, "", 0, 0,
+     "scenario file this one inherits from (relative to this file); its sections apply "
+     "unless this file overrides them key by key"},
+    {"name", K_TOP, T_NAME, "(file name without .ini)", 0, 0,
+     "scenario name used in the run file, tables and charts"},
+    {"description", K_TOP, T_TEXT, "", 0, 0, "what the scenario represents, in a sentence"},
+    {"enabled", K_LEVERS, T_BOOL, "yes", 0, 0, "no switches the lever off (e.g. one inherited)"},
+    {"start", K_LEVERS, T_DATE, "(the run's start date)", 0, 0,
+     "first day the lever acts (YYYY-MM-DD)"},
+    {"end", K_TIMED, T_DATE, "(never)", 0, 0, "first day the lever no longer acts"},
+    {"ramp_months", K_TIMED, T_INT, "0", 0, 120,
+     "months over which the effect ramps in, in equal monthly steps: 1/R in the first "
+     "month from the start, 2/R in the second, full from the R-th (0: full at once)"},
+    {"multiplier", K_ENTRIES | K_HAZARD | K_REREFERRAL, T_REAL, "1", 0, 100,
+     "factor on the rate at full effect (0.9 = 10% fewer; 0 = none)"},
+    {"add", K_HAZARD, T_REAL, "0", -100, 100,
+     "rate added at full effect, per child per year (negative lowers it; a rate never "
+     "goes below 0)"},
+    {"states", K_ENTRIES, T_STATES, "all", 0, 0,
+     "entry states affected: state names, CLA (every looked-after state) or all"},
+    {"from", K_HAZARD, T_STATES, NULL, 0, 0,
+     "states the transitions leave: state names, CLA (every looked-after state) or all"},
+    {"to", K_HAZARD, T_TARGETS, NULL, 0, 0,
+     "where they lead: state names, exit reasons, CLA or all"},
+    {"ages", K_ENTRIES | K_HAZARD | K_REREFERRAL | K_POPULATION | K_EXTRA, T_AGES, "all", -1, 120,
+     "ages in whole years: all, 16, 10-17 or 18+ (for hazards the range must start and "
+     "end on the model's age bands; arrivals are by single year -1 (unborn) to 17)"},
+    {"growth", K_POPULATION, T_REAL, "0", -0.2, 0.2,
+     "annual growth of the child population, compounded from the start (0.01 = 1% a year)"},
+    {"file", K_POPULATION, T_FILE, "", 0, 0,
+     "population projection CSV (year,age,children; relative to this file) replacing the "
+     "model's population; years beyond it use its nearest year"},
+    {"per_month", K_EXTRA, T_REAL, NULL, 0, 10000,
+     "extra arrivals a month at full effect (fractions accumulate: 0.5 = one every 2 months)"},
+    {"state", K_EXTRA | K_CARE_LEAVERS, T_STATE, NULL, 0, 0,
+     "the state: where extra children arrive (their placement need), or the care-leaver "
+     "state whose leaving age changes"},
+    {"support_to_age", K_CARE_LEAVERS, T_REAL, NULL, 1, 30,
+     "age in years at which support ends (children leave the state on that birthday)"},
+};
+#define NKEYS ((int)(sizeof keys / sizeof keys[0]))
+
+static int key_index(const char *name, unsigned kind)
+{
+    for (int k = 0; k < NKEYS; k++)
+        if ((keys[k].kinds & kind) && !strcmp(keys[k].name, name))
+            return k;
+    return -1;
+}
+
+void scenario_help(FILE *f)
+{
+    fprintf(f,
+            "Scenario files: INI text, one per scenario; `carecast run --model M.h5 "
+            "baseline.ini a.ini ... --out RUN.h5`.\n"
+            "Keys before any section describe the scenario; each lever is a section, which "
+            "may be named\n([hazard.edge_of_care]) so a file can hold several and a file "
+            "inheriting from it can override one.\n");
+    for (int s = 0; s < NKINDS; s++) {
+        fprintf(f, "\n%s\n  %s\n", s ? kinds[s].name : "(top of the file)", kinds[s].help);
+        if (s)
+            fprintf(f, "  section: [%s] or [%s.NAME]\n", kinds[s].name, kinds[s].name);
+        for (int k = 0; k < NKEYS; k++) {
+            if (!(keys[k].kinds & kinds[s].bit))
+                continue;
+            char range[64] = "";
+            if (keys[k].type == T_REAL || keys[k].type == T_INT)
+                snprintf(range, sizeof range, ", %g to %g", keys[k].min, keys[k].max);
+            fprintf(f, "  %-15s %s%s; %s%s\n      %s\n", keys[k].name, type_names[keys[k].type],
+                    range, keys[k].def ? "default " : "required",
+                    keys[k].def ? (*keys[k].def ? keys[k].def : "(none)") : "", keys[k].help);
+        }
+    }
+}
+
+/* ---- step 1: raw sections ----------------------------------------------------------- */
+
+typedef struct raw_value {
+    char *text; /* NULL when not set */
+    const char *file;
+    int line;
+} raw_value;
+
+typedef struct raw_section {
+    char header[96]; /* "" for the top, else the text inside [...] */
+    unsigned kind;   /* 0 for an unknown section (its keys are ignored) */
+    const char *file;
+    int line;
+    raw_value v[NKEYS];
+} raw_section;
+
+typedef struct raw {
+    raw_section *sec;
+    int n, cap;
+} raw;
+
+/* Paths of every file read, owned here so raw values can point at them. */
+typedef struct reading {
+    problems *p;
+    char *files[16];
+    int nfiles;
+} reading;
+
+typedef struct parse_ctx {
+    reading *rd;
+    raw *out;
+    const char *file;
+    const char *next; /* reader position */
+    int line;
+    int current; /* section receiving keys */
+} parse_ctx;
+
+static void raw_free(raw *r)
+{
+    for (int i = 0; i < r->n; i++)
+        for (int k = 0; k < NKEYS; k++)
+            free(r->sec[i].v[k].text);
+    free(r->sec);
+    r->sec = NULL;
+    r->n = r->cap = 0;
+}
+
+static int raw_section_find(const raw *r, const char *header)
+{
+    for (int i = 0; i < r->n; i++)
+        if (!strcmp(r->sec[i].header, header))
+            return i;
+    return -1;
+}
+
+/* Adds an empty section; -1 when out of memory. */
+static int raw_section_add(raw *r, const char *header, unsigned kind, const char *file, int line)
+{
+    if (r->n == r->cap) {
+        int cap = r->cap ? 2 * r->cap : 8;
+        raw_section *grown = realloc(r->sec, sizeof *grown * (size_t)cap);
+        if (!grown)
+            return -1;
+        r->sec = grown;
+        r->cap = cap;
+    }
+    raw_section *s = &r->sec[r->n];
+    memset(s, 0, sizeof *s);
+    util_copy(s->header, header, sizeof s->header);
+    s->kind = kind;
+    s->file = file;
+    s->line = line;
+    return r->n++;
+}
+
+/* Kind of a section header ("hazard.edge" -> K_HAZARD); 0 if unknown or badly named. */
+static unsigned header_kind(parse_ctx *c, const char *header)
+{
+    char kind[96];
+    util_copy(kind, header, sizeof kind);
+    char *dot = strchr(kind, '.');
+    if (dot)
+        *dot = '\0';
+    for (int s = 1; s < NKINDS; s++)
+        if (!strcmp(kinds[s].name, kind)) {
+            if (dot && !scenario_name_ok(dot + 1)) {
+                problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, NULL,
+                             "section [%s]: the name after '.' must be 1-63 letters, digits, "
+                             "'-' or '_'",
+                             header);
+                return 0;
+            }
+            return kinds[s].bit;
+        }
+    const char *cands[NKINDS];
+    for (int s = 1; s < NKINDS; s++)
+        cands[s - 1] = kinds[s].name;
+    problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, NULL,
+                 "unknown section [%s]; did you mean [%s]? (sections: entries, hazard, "
+                 "rereferral, population, extra, care_leavers; see carecast help scenario)",
+                 header, cands[util_nearest(kind, cands, NKINDS - 1)]);
+    return 0;
+}
+
+/* inih reader: hands over one line at a time, counts lines, opens sections as their
+ * headers go by (so an empty section still exists and has a line) and reports lines
+ * that are neither a comment, a section, nor key = value. */
+static char *reader(char *str, int num, void *stream)
+{
+    parse_ctx *c = stream;
+    if (*c->next == '\0')
+        return NULL;
+    const char *nl = strchr(c->next, '\n');
+    size_t len = nl ? (size_t)(nl - c->next + 1) : strlen(c->next);
+    if (len >= (size_t)num) {
+        problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line + 1, NULL,
+                     "line longer than %d characters", num - 1);
+        len = (size_t)num - 1;
+    }
+    memcpy(str, c->next, len);
+    str[len] = '\0';
+    c->next += len;
+    c->line++;
+    const char *h = str;
+    while (*h == ' ' || *h == '\t' || *h == '\r')
+        h++;
+    if (*h == '\0' || *h == '\n' || *h == ';' || *h == '#')
+        return str;
+    if (*h == '[') {
+        const char *close = strchr(h, ']');
+        if (!close) {
+            problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, NULL,
+                         "section header without ']'");
+            c->current = -1;
+            return str;
+        }
+        char header[96];
+        size_t n = (size_t)(close - h - 1);
+        util_copy(header, h + 1, n + 1 < sizeof header ? n + 1 : sizeof header);
+        unsigned kind = header_kind(c, header);
+        int i = raw_section_find(c->out, header);
+        if (i < 0)
+            i = raw_section_add(c->out, header, kind, c->file, c->line);
+        c->current = i;
+        return str;
+    }
+    if (!strchr(h, '=') && !strchr(h, ':'))
+        problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, NULL,
+                     "'%.*s': expected 'key = value', a [section] or a comment", (int)strcspn(h, "\r\n"),
+                     h);
+    return str;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    (void)section;
+    parse_ctx *c = user;
+    if (c->current < 0)
+        return 1;
+    raw_section *s = &c->out->sec[c->current];
+    if (s->kind == 0)
+        return 1; /* unknown section: reported once, at its header */
+    int k = key_index(name, s->kind);
+    if (k < 0) {
+        const char *cands[NKEYS];
+        int n = 0;
+        for (int j = 0; j < NKEYS; j++)
+            if (keys[j].kinds & s->kind)
+                cands[n++] = keys[j].name;
+        problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, name,
+                     "unknown key '%s' in %s%s%s; did you mean '%s'?", name,
+                     *s->header ? "[" : "the top of the file", s->header, *s->header ? "]" : "",
+                     cands[util_nearest(name, cands, n)]);
+        return 1;
+    }
+    if (s->v[k].text) {
+        problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, name,
+                     "duplicate key '%s' in %s%s%s (first set on line %d)", name,
+                     *s->header ? "[" : "the top of the file", s->header, *s->header ? "]" : "",
+                     s->v[k].line);
+        return 1;
+    }
+    s->v[k].text = strdup(value);
+    s->v[k].file = c->file;
+    s->v[k].line = c->line;
+    return s->v[k].text ? 1 : 0;
+}
+
+/* Parses one file into `out` (which gets the top section first). */
+static int parse_file(reading *rd, const char *path, raw *out)
+{
+    if (rd->nfiles == (int)(sizeof rd->files / sizeof rd->files[0])) {
+        problems_add(rd->p, PROBLEM_ERROR, path, 0, NULL,
+                     "more than 16 files in the base chain (does it loop?)");
+        return CC_EINPUT;
+    }
+    char *text = util_read_file(path);
+    if (!text) {
+        problems_add(rd->p, PROBLEM_ERROR, path, 0, NULL, "cannot read the scenario file");
+        return CC_EINPUT;
+    }
+    char *kept = strdup(path);
+    if (!kept) {
+        free(text);
+        return CC_ENOMEM;
+    }
+    rd->files[rd->nfiles++] = kept;
+    if (raw_section_add(out, "", K_TOP, kept, 0) < 0) {
+        free(text);
+        return CC_ENOMEM;
+    }
+    parse_ctx c = {rd, out, kept, text, 0, 0};
+    int rc = ini_parse_stream(reader, &c, handler, &c);
+    free(text);
+    return rc == -2 ? CC_ENOMEM : CC_OK; /* syntax problems were reported by the reader */
+}
+
+/* ---- step 2: inheritance ------------------------------------------------------------ */
+
+/* Folder part of a path, with its trailing '/', or "" (into dst of `size` bytes). */
+static void folder_of(const char *path, char *dst, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path + 1) : 0;
+    util_copy(dst, path, n + 1 < size ? n + 1 : size);
+}
+
+/* A path written in `file` (relative to its folder unless absolute). */
+static void relative_to(const char *file, const char *written, char *dst, size_t size)
+{
+    if (written[0] == '/') {
+        util_copy(dst, written, size);
+        return;
+    }
+    char dir[1024];
+    folder_of(file, dir, sizeof dir);
+    snprintf(dst, size, "%s%s", dir, written);
+}
+
+/* True if two paths name the same file. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat x, y;
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* Reads `path` and its base chain into `out`, the file's keys overriding its base's. */
+static int load(reading *rd, const char *path, raw *out, int depth)
+{
+    raw mine = {NULL, 0, 0};
+    int rc = parse_file(rd, path, &mine);
+    int kb = key_index("base", K_TOP);
+    const raw_value *base = rc == CC_OK ? &mine.sec[0].v[kb] : NULL;
+    if (rc != CC_OK || !base->text || !*base->text) {
+        if (rc == CC_OK) {
+            *out = mine;
+            return CC_OK;
+        }
+        raw_free(&mine);
+        return rc;
+    }
+    char base_path[2048];
+    relative_to(path, base->text, base_path, sizeof base_path);
+    for (int i = 0; i < rd->nfiles; i++)
+        if (same_file(rd->files[i], base_path)) {
+            problems_add(rd->p, PROBLEM_ERROR, base->file, base->line, "base",
+                         "base = %s: %s is already in this file's base chain (a loop)",
+                         base->text, base_path);
+            raw_free(&mine);
+            return CC_EINPUT;
+        }
+    if (!util_exists(base_path)) {
+        problems_add(rd->p, PROBLEM_ERROR, base->file, base->line, "base",
+                     "base = %s: no such file (%s)", base->text, base_path);
+        raw_free(&mine);
+        return CC_EINPUT;
+    }
+    raw merged = {NULL, 0, 0};
+    rc = load(rd, base_path, &merged, depth + 1);
+    if (rc != CC_OK) {
+        raw_free(&mine);
+        raw_free(&merged);
+        return rc;
+    }
+    /* the scenario's own name, description and base are never inherited */
+    const char *own[] = {"base", "name", "description"};
+    for (int j = 0; j < 3; j++) {
+        raw_value *v = &merged.sec[0].v[key_index(own[j], K_TOP)];
+        free(v->text);
+        v->text = NULL;
+    }
+    for (int i = 0; i < mine.n && rc == CC_OK; i++) {
+        raw_section *s = &mine.sec[i];
+        int j = raw_section_find(&merged, s->header);
+        if (j < 0) {
+            j = raw_section_add(&merged, s->header, s->kind, s->file, s->line);
+            if (j < 0) {
+                rc = CC_ENOMEM;
+                break;
+            }
+        }
+        raw_section *d = &merged.sec[j];
+        for (int k = 0; k < NKEYS; k++)
+            if (s->v[k].text) {
+                free(d->v[k].text);
+                d->v[k] = s->v[k];
+                s->v[k].text = NULL;
+            }
+    }
+    raw_free(&mine);
+    *out = merged;
+    return rc;
+}
+
+/* ---- step 3: typed levers ----------------------------------------------------------- */
+
+typedef struct compile_ctx {
+    reading *rd;
+    const model *m;
+    scenario *sc;
+    const raw_section *s;
+    FILE *dump;
+    int errors;
+} compile_ctx;
+
+static void fail(compile_ctx *c, const raw_value *v, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Reports a problem with a value (at its file:line) or with its section. */
+static void fail(compile_ctx *c, const raw_value *v, const char *key, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (v && v->text)
+        problems_add(c->rd->p, PROBLEM_ERROR, v->file, v->line, key, "%s", msg);
+    else
+        problems_add(c->rd->p, PROBLEM_ERROR, c->s->file, c->s->line, key, "%s", msg);
+    c->errors++;
+}
+
+/* The text of key `name` in the current section (its default if unset, NULL if it is
+ * required and missing, which is reported), recording it in the dump. */
+static const char *value(compile_ctx *c, const char *name, const raw_value **where)
+{
+    int k = key_index(name, c->s->kind);
+    const raw_value *v = &c->s->v[k];
+    *where = v;
+    if (v->text) {
+        fprintf(c->dump, "%s = %s    ; %s:%d\n", name, v->text, v->file, v->line);
+        return v->text;
+    }
+    if (!keys[k].def) {
+        fail(c, NULL, name, "[%s] needs '%s' (%s; see carecast help scenario)", c->s->header,
+             name, keys[k].help);
+        return NULL;
+    }
+    fprintf(c->dump, "%s = %s    ; default\n", name, keys[k].def);
+    return keys[k].def[0] == '(' ? NULL : keys[k].def; /* "(...)": computed default */
+}
+
+static double real_value(compile_ctx *c, const char *name)
+{
+    const raw_value *v;
+    const char *text = value(c, name, &v);
+    int k = key_index(name, c->s->kind);
+    double x = 0;
+    if (!text)
+        return NAN;
+    if (!util_parse_double(text, &x) || !isfinite(x) || x < keys[k].min || x > keys[k].max) {
+        fail(c, v, name, "%s = '%s': expected a %s from %g to %g", name, text,
+             keys[k].type == T_INT ? "whole number" : "number", keys[k].min, keys[k].max);
+        return NAN;
+    }
+    if (keys[k].type == T_INT && x != floor(x)) {
+        fail(c, v, name, "%s = '%s': expected a whole number", name, text);
+        return NAN;
+    }
+    return x;
+}
+
+static bool bool_value(compile_ctx *c, const char *name)
+{
+    const raw_value *v;
+    const char *text = value(c, name, &v);
+    if (!text || !strcmp(text, "yes") || !strcmp(text, "true") || !strcmp(text, "1"))
+        return true;
+    if (!strcmp(text, "no") || !strcmp(text, "false") || !strcmp(text, "0"))
+        return false;
+    fail(c, v, name, "%s = '%s': expected yes or no", name, text);
+    return true;
+}
+
+/* A date key; `def` when it takes its computed default. */
+static int date_value(compile_ctx *c, const char *name, int def)
+{
+    const raw_value *v;
+    const char *text = value(c, name, &v);
+    int day = def;
+    if (text && !date_parse(text, &day))
+        fail(c, v, name, "%s = '%s': expected a date YYYY-MM-DD", name, text);
+    return day;
+}
+
+/* Ages: all, A, A-B or A+ as the whole-year range [*lo, *hi] (hi 1000 for open). */
+static bool ages_value(compile_ctx *c, int *lo, int *hi)
+{
+    const raw_value *v;
+    const char *text = value(c, "ages", &v);
+    *lo = -1000;
+    *hi = 1000;
+    if (!text || !strcmp(text, "all"))
+        return true;
+    char buf[64];
+    util_copy(buf, text, sizeof buf);
+    size_t n = strlen(buf);
+    long a = 0, b = 0;
+    bool ok;
+    char *dash = strchr(buf + 1, '-'); /* a leading '-' is the sign of -1 */
+    if (n > 1 && buf[n - 1] == '+') {
+        buf[n - 1] = '\0';
+        ok = util_parse_long(buf, &a);
+        b = 1000;
+    } else if (dash) {
+        *dash = '\0';
+        ok = util_parse_long(buf, &a) && util_parse_long(dash + 1, &b);
+    } else {
+        ok = util_parse_long(buf, &a);
+        b = a;
+    }
+    if (!ok || a < -1 || b > 1000 || a > b || (b != 1000 && b > 120)) {
+        fail(c, v, "ages",
+             "ages = '%s': expected all, an age (16), a range (10-17) or an open range (18+) "
+             "in whole years from -1 (unborn)",
+             text);
+        return false;
+    }
+    *lo = (int)a;
+    *hi = (int)b;
+    return true;
+}
+
+/* Marks the single years of age -1..17 inside [lo, hi]. */
+static void mark_years(bool age[SCN_AGES], int lo, int hi)
+{
+    for (int a = -1; a < SCN_AGES - 1; a++)
+        age[a + 1] = a >= lo && a <= hi;
+}
+
+/* Marks the model's age bands inside [lo, hi + 1); a band cut by the range is an error. */
+static bool mark_bands(compile_ctx *c, int lo, int hi, bool band[MD_MAX_BANDS])
+{
+    const modeldef *d = c->m->def;
+    double top = hi >= 1000 ? INFINITY : hi + 1.0;
+    bool any = false;
+    for (int b = 0; b < d->nage; b++) {
+        double a = d->age_edges[b], z = b + 1 < d->nage ? d->age_edges[b + 1] : INFINITY;
+        band[b] = a >= lo && z <= top;
+        any |= band[b];
+        if (!band[b] && a < top && z > lo) {
+            char edges[256] = "";
+            for (int i = 0; i < d->nage; i++)
+                snprintf(edges + strlen(edges), sizeof edges - strlen(edges), "%s%g",
+                         i ? ", " : "", d->age_edges[i]);
+            const raw_value *v = &c->s->v[key_index("ages", c->s->kind)];
+            fail(c, v, "ages",
+                 "ages = '%s' cuts the model's age band %g-%g; hazards are estimated by band, "
+                 "so a range must start and end on band edges (%s; the last is open)",
+                 v->text ? v->text : "all", a, z, edges);
+            return false;
+        }
+    }
+    if (!any) {
+        fail(c, &c->s->v[key_index("ages", c->s->kind)], "ages",
+             "ages: no age band of the model lies in this range");
+        return false;
+    }
+    return true;
+}
+
+/* Resolves a comma-separated list of states (and exit reasons when `exits`) into
+ * marks over targets (states first, then nstates + exit). */
+static bool names_value(compile_ctx *c, const char *name, bool exits, bool *mark, int nmark)
+{
+    const raw_value *v;
+    const char *text = value(c, name, &v);
+    const modeldef *d = c->m->def;
+    memset(mark, 0, sizeof *mark * (size_t)nmark);
+    if (!text)
+        return false;
+    char buf[1024];
+    util_copy(buf, text, sizeof buf);
+    bool ok = true;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ' || *tok == '\t')
+            tok++;
+        size_t n = strlen(tok);
+        while (n > 0 && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
+            tok[--n] = '\0';
+        int i = modeldef_state_index(d, tok);
+        if (i >= 0) {
+            mark[i] = true;
+            continue;
+        }
+        if (!strcmp(tok, "all") || !strcmp(tok, "CLA")) {
+            for (int s = 0; s < d->nstates; s++)
+                mark[s] |= !strcmp(tok, "all") || d->states[s].looked_after;
+            for (int e = 0; exits && !strcmp(tok, "all") && e < d->nexits; e++)
+                mark[d->nstates + e] = true;
+            continue;
+        }
+        i = exits ? modeldef_exit_index(d, tok) : -1;
+        if (i >= 0) {
+            mark[d->nstates + i] = true;
+            continue;
+        }
+        const char *cands[2 * MD_MAX + 2];
+        int nc = 0;
+        for (int s = 0; s < d->nstates; s++)
+            cands[nc++] = d->states[s].name;
+        for (int e = 0; exits && e < d->nexits; e++)
+            cands[nc++] = d->exits[e].name;
+        cands[nc++] = "CLA";
+        cands[nc++] = "all";
+        fail(c, v, name, "%s = '%s': '%s' is not a %s of model '%s'; did you mean '%s'?", name,
+             text, tok, exits ? "state or exit reason" : "state", d->name,
+             cands[util_nearest(tok, cands, nc)]);
+        ok = false;
+    }
+    return ok;
+}
+
+/* The common timing keys of a lever. */
+static scn_when when_value(compile_ctx *c)
+{
+    scn_when w = {date_value(c, "start", c->sc->run_start), SCN_NEVER, 0};
+    if (c->s->kind & K_TIMED) {
+        w.end = date_value(c, "end", SCN_NEVER);
+        double r = real_value(c, "ramp_months");
+        w.ramp = isnan(r) ? 0 : (int)r;
+        if (w.end != SCN_NEVER && w.end <= w.start)
+            fail(c, &c->s->v[key_index("end", c->s->kind)], "end",
+                 "end is not after start: the lever would never act");
+    }
+    return w;
+}
+
+/* Grows a lever array by one; NULL when out of memory. */
+static void *grow(void **array, int *n, size_t size)
+{
+    void *g = realloc(*array, size * (size_t)(*n + 1));
+    if (!g)
+        return NULL;
+    *array = g;
+    memset((char *)g + size * (size_t)*n, 0, size);
+    return (char *)g + size * (size_t)(*n)++;
+}
+
+static int compile_entries(compile_ctx *c, bool on)
+{
+    scn_entries e;
+    memset(&e, 0, sizeof e);
+    names_value(c, "states", false, e.state, MD_MAX);
+    int lo, hi;
+    ages_value(c, &lo, &hi);
+    mark_years(e.age, lo, hi);
+    e.multiplier = real_value(c, "multiplier");
+    e.when = when_value(c);
+    scn_entries *slot = on ? grow((void **)&c->sc->entries, &c->sc->nentries, sizeof e) : NULL;
+    if (slot)
+        *slot = e;
+    return on && !slot ? CC_ENOMEM : CC_OK;
+}
+
+/* Checks that a hazard lever reaches at least one transition of the model. */
+static void check_reach(compile_ctx *c, const scn_hazard *h, const char *what)
+{
+    const model *m = c->m;
+    for (int k = 0; k < m->ntrans; k++)
+        if (h->from[m->from[k]] && h->target[m->to[k]])
+            return;
+    fail(c, NULL, NULL,
+         "[%s]: the model has no %s transition matching these from/to states (carecast info "
+         "MODEL.h5 lists its transitions)",
+         c->s->header, what);
+}
+
+static int compile_hazard(compile_ctx *c, bool on, bool rereferral)
+{
+    const modeldef *d = c->m->def;
+    scn_hazard h;
+    memset(&h, 0, sizeof h);
+    bool ok = true;
+    if (rereferral) {
+        for (int s = 0; s < d->nstates; s++) {
+            h.from[s] = !d->states[s].in_history;
+            h.target[s] = true;
+        }
+    } else {
+        ok &= names_value(c, "from", false, h.from, MD_MAX);
+        ok &= names_value(c, "to", true, h.target, 2 * MD_MAX);
+    }
+    int lo, hi;
+    if (ages_value(c, &lo, &hi))
+        ok &= mark_bands(c, lo, hi, h.band);
+    h.multiplier = real_value(c, "multiplier");
+    h.add = rereferral ? 0 : real_value(c, "add") / 365.25;
+    h.when = when_value(c);
+    if (ok)
+        check_reach(c, &h, rereferral ? "re-referral (from a state with in_history = no)" : "");
+    scn_hazard *slot = on ? grow((void **)&c->sc->hazards, &c->sc->nhazards, sizeof h) : NULL;
+    if (slot)
+        *slot = h;
+    return on && !slot ? CC_ENOMEM : CC_OK;
+}
+
+static int compile_population(compile_ctx *c, bool on)
+{
+    scn_growth g;
+    memset(&g, 0, sizeof g);
+    int lo, hi;
+    ages_value(c, &lo, &hi);
+    mark_years(g.age, lo, hi);
+    g.rate = real_value(c, "growth");
+    g.start = date_value(c, "start", c->sc->run_start);
+    const raw_value *v;
+    const char *file = value(c, "file", &v);
+    if (file && *file && on) {
+        if (c->sc->population) {
+            fail(c, v, "file", "a second population projection: a scenario takes one");
+        } else {
+            char path[2048];
+            relative_to(v->file, file, path, sizeof path);
+            history *h = history_alloc(c->m->def);
+            if (!h)
+                return CC_ENOMEM;
+            long before = problems_errors(c->rd->p);
+            if (!util_exists(path))
+                fail(c, v, "file", "file = %s: no such file (%s)", file, path);
+            else if (history_read_population(h, path, c->rd->p) == CC_ENOMEM) {
+                history_free(h);
+                return CC_ENOMEM;
+            } else if (problems_errors(c->rd->p) > before || !h->population) {
+                c->errors++;
+                if (!h->population)
+                    fail(c, v, "file", "file = %s: no population rows", file);
+            } else {
+                size_t n = (size_t)h->pop_nyears * MODEL_POP_AGES;
+                c->sc->population = malloc(sizeof *c->sc->population * n);
+                if (!c->sc->population) {
+                    history_free(h);
+                    return CC_ENOMEM;
+                }
+                memcpy(c->sc->population, h->population, sizeof *c->sc->population * n);
+                c->sc->pop_year0 = h->pop_year0;
+                c->sc->pop_nyears = h->pop_nyears;
+            }
+            history_free(h);
+        }
+    }
+    if (!on || g.rate == 0 || isnan(g.rate))
+        return CC_OK;
+    scn_growth *slot = grow((void **)&c->sc->growth, &c->sc->ngrowth, sizeof g);
+    if (slot)
+        *slot = g;
+    return slot ? CC_OK : CC_ENOMEM;
+}
+
+/* One state named by key `name` (for extra arrivals and care leavers). */
+static int state_value(compile_ctx *c, const char *name)
+{
+    const raw_value *v;
+    const char *text = value(c, name, &v);
+    if (!text)
+        return -1;
+    int i = modeldef_state_index(c->m->def, text);
+    if (i < 0) {
+        const modeldef *d = c->m->def;
+        const char *cands[MD_MAX];
+        for (int s = 0; s < d->nstates; s++)
+            cands[s] = d->states[s].name;
+        fail(c, v, name, "%s = '%s': not a state of model '%s'; did you mean '%s'?", name, text,
+             d->name, cands[util_nearest(text, cands, d->nstates)]);
+    }
+    return i;
+}
+
+static int compile_extra(compile_ctx *c, bool on)
+{
+    scn_extra x;
+    memset(&x, 0, sizeof x);
+    x.state = state_value(c, "state");
+    int lo, hi;
+    if (ages_value(c, &lo, &hi)) {
+        x.age_lo = lo < 0 ? 0 : lo;
+        x.age_hi = hi > SCN_AGES - 2 ? SCN_AGES - 2 : hi;
+        if (x.age_lo > x.age_hi)
+            fail(c, &c->s->v[key_index("ages", c->s->kind)], "ages",
+                 "ages: extra arrivals are children aged 0 to 17");
+    }
+    x.per_month = real_value(c, "per_month");
+    x.when = when_value(c);
+    scn_extra *slot = on ? grow((void **)&c->sc->extra, &c->sc->nextra, sizeof x) : NULL;
+    if (slot)
+        *slot = x;
+    return on && !slot ? CC_ENOMEM : CC_OK;
+}
+
+static int compile_care_leavers(compile_ctx *c, bool on)
+{
+    scn_support s = {state_value(c, "state"), real_value(c, "support_to_age"), 0};
+    s.start = date_value(c, "start", c->sc->run_start);
+    if (s.state >= 0 && c->m->def->states[s.state].at_max_age == MD_NONE)
+        fail(c, &c->s->v[key_index("state", c->s->kind)], "state",
+             "state = %s: the model gives it no exit at a maximum age (at_max_age), so its "
+             "support age cannot change",
+             c->m->def->states[s.state].name);
+    scn_support *slot = on ? grow((void **)&c->sc->support, &c->sc->nsupport, sizeof s) : NULL;
+    if (slot)
+        *slot = s;
+    return on && !slot ? CC_ENOMEM : CC_OK;
+}
+
+/* The file name without folder and ".ini". */
+static void stem_of(const char *path, char *dst, size_t size)
+{
+    const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    util_copy(dst, b, size);
+    char *dot = strrchr(dst, '.');
+    if (dot && dot != dst)
+        *dot = '\0';
+}
+
+static int compile(compile_ctx *c, const raw *r, const char *path)
+{
+    scenario *sc = c->sc;
+    c->s = &r->sec[0];
+    fprintf(c->dump, "# scenario read from %s: every key, its value and where it came from\n",
+            path);
+    const raw_value *v;
+    const char *name = value(c, "name", &v);
+    char stem[SCN_NAME];
+    stem_of(path, stem, sizeof stem);
+    util_copy(sc->name, name ? name : stem, sizeof sc->name);
+    if (!scenario_name_ok(sc->name))
+        fail(c, v, "name",
+             "name = '%s': expected 1-63 letters, digits, '-' or '_' (name the scenario "
+             "with key 'name' when the file name is not like that)",
+             sc->name);
+    const char *desc = value(c, "description", &v);
+    util_copy(sc->description, desc ? desc : "", sizeof sc->description);
+    const raw_value *b = &r->sec[0].v[key_index("base", K_TOP)];
+    fprintf(c->dump, "base = %s\n", b->text ? b->text : "");
+    int rc = CC_OK;
+    for (int i = 1; i < r->n && rc == CC_OK; i++) {
+        c->s = &r->sec[i];
+        if (!c->s->kind)
+            continue;
+        fprintf(c->dump, "\n[%s]    ; %s:%d\n", c->s->header, c->s->file, c->s->line);
+        bool on = bool_value(c, "enabled");
+        switch (c->s->kind) {
+        case K_ENTRIES:
+            rc = compile_entries(c, on);
+            break;
+        case K_HAZARD:
+        case K_REREFERRAL:
+            rc = compile_hazard(c, on, c->s->kind == K_REREFERRAL);
+            break;
+        case K_POPULATION:
+            rc = compile_population(c, on);
+            break;
+        case K_EXTRA:
+            rc = compile_extra(c, on);
+            break;
+        default:
+            rc = compile_care_leavers(c, on);
+            break;
+        }
+    }
+    return rc;
+}
+
+scenario *scenario_neutral(const char *name, int run_start)
+{
+    scenario *sc = calloc(1, sizeof *sc);
+    if (!sc)
+        return NULL;
+    util_copy(sc->name, name, sizeof sc->name);
+    sc->run_start = run_start;
+    char text[256];
+    snprintf(text, sizeof text,
+             "# scenario %s: no scenario file; the model as fitted, with no levers\n", name);
+    sc->parameters = strdup(text);
+    if (!sc->parameters) {
+        free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+scenario *scenario_read(const char *path, const model *m, int run_start, problems *p)
+{
+    reading rd = {p, {NULL}, 0};
+    raw r = {NULL, 0, 0};
+    long before = problems_errors(p);
+    int rc = load(&rd, path, &r, 0);
+    scenario *sc = calloc(1, sizeof *sc);
+    char *dump = NULL;
+    size_t dump_len = 0;
+    FILE *f = open_memstream(&dump, &dump_len);
+    if (!sc || !f)
+        rc = CC_ENOMEM;
+    if (rc == CC_OK) {
+        util_copy(sc->file, path, sizeof sc->file);
+        sc->run_start = run_start;
+        compile_ctx c = {&rd, m, sc, NULL, f, 0};
+        rc = compile(&c, &r, path);
+    }
+    if (f)
+        fclose(f);
+    if (sc)
+        sc->parameters = dump;
+    else
+        free(dump);
+    raw_free(&r);
+    for (int i = 0; i < rd.nfiles; i++)
+        free(rd.files[i]);
+    if (rc == CC_ENOMEM)
+        problems_add(p, PROBLEM_ERROR, path, 0, NULL, "out of memory reading the scenario");
+    if (rc != CC_OK || problems_errors(p) > before) {
+        scenario_free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+void scenario_free(scenario *sc)
+{
+    if (!sc)
+        return;
+    free(sc->parameters);
+    free(sc->entries);
+    free(sc->hazards);
+    free(sc->growth);
+    free(sc->extra);
+    free(sc->support);
+    free(sc->population);
+    free(sc);
+}
+
+bool scenario_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n >= SCN_NAME)
+        return false;
+    for (const char *q = name; *q; q++)
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+              *q == '-' || *q == '_'))
+            return false;
+    return true;
+}
+
+/* ---- what the simulation asks ------------------------------------------------------- */
+
+double scenario_fraction(const scn_when *w, double day)
+{
+    if (day < w->start || (w->end != SCN_NEVER && day >= w->end))
+        return 0;
+    if (w->ramp <= 1)
+        return 1;
+    /* step k covers [start + k months, start + k + 1 months) at (k + 1) / R */
+    for (int k = 0; k < w->ramp - 1; k++)
+        if (day < date_add_months(w->start, k + 1))
+            return (k + 1) / (double)w->ramp;
+    return 1;
+}
+
+static double projected_population(const scenario *sc, int year, int age)
+{
+    int y = year - sc->pop_year0;
+    y = y < 0 ? 0 : y >= sc->pop_nyears ? sc->pop_nyears - 1 : y;
+    return sc->population[(size_t)y * MODEL_POP_AGES + (age < 0 ? 0 : age)];
+}
+
+/* The entry factor at time t (in calendar `year`). */
+static double entry_factor_at(const scenario *sc, const model *m, int state, int age, double t,
+                              int year)
+{
+    double f = 1;
+    for (int i = 0; i < sc->nentries; i++) {
+        const scn_entries *e = &sc->entries[i];
+        double fr = e->state[state] && e->age[age + 1] ? scenario_fraction(&e->when, t) : 0;
+        if (fr > 0)
+            f *= 1 + fr * (e->multiplier - 1);
+    }
+    for (int i = 0; i < sc->ngrowth; i++) {
+        const scn_growth *g = &sc->growth[i];
+        if (g->age[age + 1] && t > g->start)
+            f *= pow(1 + g->rate, (t - g->start) / 365.25);
+    }
+    if (sc->population) {
+        int y0, mm, dd;
+        date_to_ymd(sc->run_start, &y0, &mm, &dd);
+        double base = m->entry_per_child ? model_population(m, year, age)
+                                         : projected_population(sc, y0, age);
+        if (base > 0)
+            f *= projected_population(sc, year, age) / base;
+    }
+    return f;
+}
+
+double scenario_entry_factor(const scenario *sc, const model *m, int state, int age, int day0,
+                             int day1)
+{
+    if (!sc || (sc->nentries == 0 && sc->ngrowth == 0 && !sc->population) || day1 <= day0)
+        return 1.0;
+    double sum = 0;
+    for (int d = day0; d < day1; d++) {
+        int y, mm, dd;
+        date_to_ymd(d, &y, &mm, &dd);
+        sum += entry_factor_at(sc, m, state, age, d + 0.5, y);
+    }
+    return sum / (day1 - day0);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int scenario_hazard_breaks(const scenario *sc, int day0, int day1, double *out, int max)
+{
+    if (!sc)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < sc->nhazards; i++) {
+        const scn_when *w = &sc->hazards[i].when;
+        for (int k = -1; k < w->ramp; k++) {
+            /* k = -1: the end; k = 0: the start; k >= 1: ramp steps */
+            double t = k < 0 ? (w->end == SCN_NEVER ? -1 : w->end) : date_add_months(w->start, k);
+            if (t > day0 && t < day1 && n < max)
+                out[n++] = t;
+        }
+    }
+    qsort(out, (size_t)n, sizeof *out, cmp_double);
+    int u = 0;
+    for (int i = 0; i < n; i++)
+        if (u == 0 || out[i] != out[u - 1])
+            out[u++] = out[i];
+    return u;
+}
+
+void scenario_hazards(const scenario *sc, const model *m, double day, const double *rate,
+                      double *out)
+{
+    const modeldef *d = m->def;
+    size_t cells = (size_t)d->nage * d->ndur;
+    memcpy(out, rate, sizeof *out * cells * (size_t)m->ntrans);
+    for (int i = 0; sc && i < sc->nhazards; i++) {
+        const scn_hazard *h = &sc->hazards[i];
+        double f = scenario_fraction(&h->when, day);
+        if (f == 0)
+            continue;
+        double mult = 1 + f * (h->multiplier - 1), add = f * h->add;
+        for (int k = 0; k < m->ntrans; k++) {
+            if (!h->from[m->from[k]] || !h->target[m->to[k]])
+                continue;
+            for (int b = 0; b < d->nage; b++) {
+                if (!h->band[b])
+                    continue;
+                double *cell = out + (size_t)k * cells + (size_t)b * d->ndur;
+                for (int j = 0; j < d->ndur; j++) {
+                    double v = cell[j] * mult + add;
+                    cell[j] = v > 0 ? v : 0;
+                }
+            }
+        }
+    }
+}
