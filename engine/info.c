@@ -46,6 +46,55 @@ static int print_csv(const runfile *rf, const char *measure, cc_err *err)
     return rc;
 }
 
+/* Prints one block of quantiles at 12, 24, 36 and 60 months: rows are cohorts (or age
+ * groups when `groups`), cells "median (P5-P95)"; signed when `diff`. */
+static void print_block(const runfile *rf, const char *title, const double *t, bool groups,
+                        bool diff)
+{
+    static const int at[] = {12, 24, 36, 60};
+    int rows = groups ? rf->A : rf->C;
+    printf("\n%s\n", title);
+    printf("%-8s %10s", groups ? "ages" : "cohort", diff || groups ? "" : "observed");
+    for (int k = 0; k < 4; k++)
+        if (at[k] <= rf->M)
+            printf(" %23s", rf->month_end[at[k] - 1]);
+    printf("\n%-8s %10s", "", diff || groups ? "" : rf->H ? rf->history_end[rf->H - 1] : "-");
+    for (int k = 0; k < 4; k++)
+        if (at[k] <= rf->M) {
+            char h[32];
+            snprintf(h, sizeof h, "(%d months)", at[k]);
+            printf(" %23s", h);
+        }
+    printf("\n");
+    for (int c = 0; c < rows; c++) {
+        if (!groups && !runfile_cohort_used(rf, t, c))
+            continue;
+        bool zero = groups && c + 1 < rows; /* age groups where nothing happens are skipped */
+        for (int m = 0; zero && m < rf->M; m++)
+            for (int k = 0; k < RUNFILE_NSTATS; k++)
+                zero &= t[((size_t)m * rows + c) * RUNFILE_NSTATS + k] == 0;
+        if (zero)
+            continue;
+        printf("%-8s", groups ? rf->age_groups[c] : rf->cohorts[c]);
+        if (diff || groups || !rf->H)
+            printf(" %10s", diff || groups ? "" : "-");
+        else
+            printf(" %10.0f", rf->history[(size_t)(rf->H - 1) * rf->C + c]);
+        for (int k = 0; k < 4; k++) {
+            if (at[k] > rf->M)
+                continue;
+            const double *q = t + ((size_t)(at[k] - 1) * rows + c) * RUNFILE_NSTATS;
+            char cell[64];
+            if (diff)
+                snprintf(cell, sizeof cell, "%+.0f (%+.0f to %+.0f)", q[4], q[1], q[7]);
+            else
+                snprintf(cell, sizeof cell, "%.0f (%.0f-%.0f)", q[4], q[1], q[7]);
+            printf(" %23s", cell);
+        }
+        printf("\n");
+    }
+}
+
 static int print_table(const runfile *rf, cc_err *err)
 {
     printf("run file     %s\n", rf->path);
@@ -57,48 +106,36 @@ static int print_table(const runfile *rf, cc_err *err)
            rf->R, rf->seed, rf->threads);
     printf("scenarios   ");
     for (int s = 0; s < rf->nscen; s++)
-        printf(" %s", rf->scenarios[s]);
+        printf(" %s%s", rf->scenarios[s], s == 0 && rf->nscen > 1 ? " (baseline)" : "");
     printf("\n");
-    static const int at[] = {12, 24, 36, 60};
-    double *t = malloc(sizeof *t * (size_t)rf->M * rf->C * RUNFILE_NSTATS);
+    size_t n = (size_t)rf->M * (rf->C > rf->A ? rf->C : rf->A) * RUNFILE_NSTATS;
+    double *t = malloc(sizeof *t * n);
     if (!t)
         return cc_fail(err, CC_ENOMEM, "out of memory");
-    int rc = CC_OK;
-    for (int s = 0; rc == CC_OK && s < rf->nscen; s++) {
-        rc = runfile_read_summary(rf, rf->scenarios[s], "stock", t, err);
-        if (rc != CC_OK)
-            break;
-        printf("\nScenario %s: children at month end, median (P5-P95, 90%% interval)\n",
-               rf->scenarios[s]);
-        printf("%-8s %10s", "cohort", "observed");
-        for (int k = 0; k < 4; k++)
-            if (at[k] <= rf->M)
-                printf(" %21s", rf->month_end[at[k] - 1]);
-        printf("\n%-8s %10s", "", rf->H ? rf->history_end[rf->H - 1] : "-");
-        for (int k = 0; k < 4; k++)
-            if (at[k] <= rf->M)
-                printf(" %21s", at[k] == 12   ? "(12 months)"
-                                : at[k] == 24 ? "(24 months)"
-                                : at[k] == 36 ? "(36 months)"
-                                              : "(60 months)");
-        printf("\n");
-        for (int c = 0; c < rf->C; c++) {
-            if (!runfile_cohort_used(rf, t, c))
-                continue;
-            printf("%-8s", rf->cohorts[c]);
-            if (rf->H)
-                printf(" %10.0f", rf->history[(size_t)(rf->H - 1) * rf->C + c]);
-            else
-                printf(" %10s", "-");
-            for (int k = 0; k < 4; k++) {
-                if (at[k] > rf->M)
-                    continue;
-                const double *q = t + ((size_t)(at[k] - 1) * rf->C + c) * RUNFILE_NSTATS;
-                char cell[64];
-                snprintf(cell, sizeof cell, "%.0f (%.0f-%.0f)", q[4], q[1], q[7]);
-                printf(" %21s", cell);
-            }
-            printf("\n");
+    char title[512];
+    const char *base = rf->scenarios[0];
+    int rc = runfile_read_summary(rf, base, "stock", t, err);
+    snprintf(title, sizeof title,
+             "Scenario %s: children at month end, median (P5-P95, 90%% interval)", base);
+    if (rc == CC_OK)
+        print_block(rf, title, t, false, false);
+    for (int s = 1; rc == CC_OK && s < rf->nscen; s++) {
+        rc = runfile_read_difference(rf, rf->scenarios[s], "stock", t, err);
+        snprintf(title, sizeof title,
+                 "Scenario %s minus %s: difference in children at month end, per replicate on "
+                 "the same random numbers; median (P5 to P95, 90%% interval)",
+                 rf->scenarios[s], base);
+        if (rc == CC_OK)
+            print_block(rf, title, t, false, true);
+        if (rc == CC_OK && rf->A > 0 &&
+            runfile_read_starts(rf, rf->scenarios[s], "difference/summary/starts_cumulative", t,
+                                err) == CC_OK) {
+            snprintf(title, sizeof title,
+                     "Scenario %s minus %s: difference in children starting to be looked "
+                     "after, cumulative from the start, by age at the start; median (P5 to P95, "
+                     "90%% interval)",
+                     rf->scenarios[s], base);
+            print_block(rf, title, t, true, true);
         }
     }
     printf("\nCohorts: ");

@@ -301,6 +301,10 @@ static int write_header(hid_t fid, const runfile_header *h, cc_err *err)
     for (int a = 0; a <= def->nage; a++) {
         if (a == def->nage)
             snprintf(groups[a], 16, "all");
+        else if (def->age_edges[a] < 0 && a + 1 < def->nage && def->age_edges[a + 1] <= 0)
+            snprintf(groups[a], 16, "unborn");
+        else if (a + 1 < def->nage && def->age_edges[a + 1] - def->age_edges[a] == 1)
+            snprintf(groups[a], 16, "%g", def->age_edges[a]);
         else if (a + 1 == def->nage)
             snprintf(groups[a], 16, "%g+", def->age_edges[a]);
         else
