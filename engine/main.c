@@ -15,6 +15,7 @@
 #include "info.h"
 #include "plot.h"
 #include "run.h"
+#include "scenario.h"
 #include "synth.h"
 #include "util.h"
 #include "version.h"
@@ -27,15 +28,20 @@ static const cli_command commands[] = {
      "model (truth.h5), from the documented true parameters in engine/synth.c.",
      synth_options, synth_main},
     {"run",
-     "run --model MODEL.h5 --out RUN.h5 [--replicates N] [--threads N] [--seed S] "
-     "[--start YYYY-MM-DD] [--horizon MONTHS] [--force]",
+     "run --model MODEL.h5 [BASELINE.ini [SCENARIO.ini...]] --out RUN.h5 [--replicates N] "
+     "[--threads N] [--seed S] [--start YYYY-MM-DD] [--horizon MONTHS] [--fixed-parameters] "
+     "[--force]",
      "Projects the children open on the start date and new arrivals, month by month, in "
      "N Monte Carlo replicates run in parallel, and writes every replicate and the "
-     "quantile summaries to an HDF5 run file.",
+     "quantile summaries to an HDF5 run file. Scenario files (carecast help scenario) are "
+     "run on the same random numbers as the first, the baseline, and the run file keeps "
+     "each scenario's per-replicate difference from it.",
      run_options, run_main},
     {"plot", "plot RUN.h5 --out DIR [--format png|svg|pdf] [--scenario NAME] [--force]",
      "Draws a fan chart per cohort (REF, CIN, CP, CLA and each placement need, CL): "
-     "observed history, median, P25-P75 and P5-P95 bands.",
+     "observed history, median, P25-P75 and P5-P95 bands; with several scenarios also a "
+     "comparison chart (each scenario's median and 90% band) and a difference-from-"
+     "baseline chart per cohort.",
      plot_options, plot_main},
     {"info", "info FILE.h5 [--csv [--measure NAME]]",
      "Shows a run file's provenance and the median and 90% interval of each cohort at "
@@ -73,7 +79,8 @@ static void overview(FILE *f)
     for (int i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-9s %s%s\n", commands[i].name, commands[i].main ? "" : "(planned) ",
                 commands[i].synopsis);
-    fprintf(f, "\n'carecast help COMMAND' or 'carecast COMMAND --help' describes a command.\n"
+    fprintf(f, "\n'carecast help COMMAND' or 'carecast COMMAND --help' describes a command;\n"
+               "'carecast help scenario' lists every key of a scenario file.\n"
                "Exit status: 0 success, 1 failure while running, 2 usage or input error.\n");
 }
 
@@ -113,6 +120,10 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "help")) {
         if (argc < 3) {
             overview(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[2], "scenario")) {
+            scenario_help(stdout);
             return 0;
         }
         const cli_command *c = lookup(argv[2]);

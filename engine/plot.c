@@ -2,7 +2,10 @@
  *
  * For each cohort drawn (every state recorded in the history, and CLA) the data go to
  * DIR/data/COHORT.csv (projection quantiles) and DIR/data/COHORT_history.csv (observed
- * month ends); plots/fan.gp turns them into DIR/COHORT.FORMAT. gnuplot is run directly
+ * month ends); plots/fan.gp turns them into DIR/COHORT.FORMAT. A run with several
+ * scenarios also gets, per cohort, DIR/compare_COHORT.FORMAT (each scenario's median
+ * and 90% band) and DIR/difference_COHORT.FORMAT (each scenario minus the baseline, per
+ * replicate), drawn by plots/compare.gp from DIR/data/compare_* and difference_*. gnuplot is run directly
  * (fork and exec, no shell), and each chart is written under a temporary name and
  * renamed when gnuplot has finished.
  */
@@ -17,6 +20,8 @@
 #include "model.h"
 #include "runfile.h"
 #include "util.h"
+
+#define COMPARE_HISTORY_MONTHS 36 /* observed months shown on comparison charts */
 
 const cli_spec plot_options[] = {
     {"out", CLI_TEXT, "DIR", "folder for the charts (required)"},
@@ -37,10 +42,10 @@ static void quote(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
-static int write_data(const runfile *rf, int c, const double *table, const char *dir, cc_err *err)
+/* Writes the quantiles of cohort c (table [M][C][8]) as date,mean,p5..p95. */
+static int write_quantiles(const char *path, const runfile *rf, const double *table, int c,
+                           cc_err *err)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/data/%s.csv", dir, rf->cohorts[c]);
     FILE *f = fopen(path, "w");
     if (!f)
         return cc_fail(err, CC_EIO, "%s: cannot create", path);
@@ -51,28 +56,71 @@ static int write_data(const runfile *rf, int c, const double *table, const char 
             fprintf(f, ",%.4f", table[((size_t)m * rf->C + c) * RUNFILE_NSTATS + k]);
         fprintf(f, "\n");
     }
-    int bad = fclose(f);
-    snprintf(path, sizeof path, "%s/data/%s_history.csv", dir, rf->cohorts[c]);
-    f = fopen(path, "w");
-    if (!f || bad)
+    return fclose(f) == 0 ? CC_OK : cc_fail(err, CC_EIO, "%s: writing failed", path);
+}
+
+/* Writes the observed month ends of cohort c as date,value: the last `months` of them
+ * (all when 0). */
+static int write_history(const runfile *rf, int c, const char *path, int months, cc_err *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
         return cc_fail(err, CC_EIO, "%s: cannot create", path);
     fprintf(f, "date,value\n");
-    for (int h = 0; h < rf->H; h++)
+    for (int h = months > 0 && rf->H > months ? rf->H - months : 0; h < rf->H; h++)
         fprintf(f, "%s,%.0f\n", rf->history_end[h], rf->history[(size_t)h * rf->C + c]);
-    if (fclose(f) != 0)
-        return cc_fail(err, CC_EIO, "%s: writing failed", path);
+    return fclose(f) == 0 ? CC_OK : cc_fail(err, CC_EIO, "%s: writing failed", path);
+}
+
+/* Runs plots/SCRIPT with the gnuplot variables `vars`, drawing into a temporary name
+ * beside `final`, and renames it into place when gnuplot succeeds. */
+static int gnuplot(const char *script_name, const char *vars, const char *final, const char *tmp,
+                   cc_err *err)
+{
+    char script[4200];
+    snprintf(script, sizeof script, "%s/plots/%s", cli_home(), script_name);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execlp("gnuplot", "gnuplot", "-e", vars, script, (char *)NULL);
+        _exit(127);
+    }
+    int ws = 0;
+    if (pid < 0 || waitpid(pid, &ws, 0) < 0 || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
+        unlink(tmp);
+        if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127)
+            return cc_fail(err, CC_EEXTERNAL,
+                           "plot: gnuplot was not found (install the Debian "
+                           "package gnuplot-nox)");
+        return cc_fail(err, CC_EEXTERNAL, "plot: gnuplot failed drawing %s (script %s)", final,
+                       script);
+    }
+    if (rename(tmp, final) != 0) {
+        unlink(tmp);
+        return cc_fail(err, CC_EIO, "%s: cannot rename into place", final);
+    }
+    printf("%s\n", final);
     return CC_OK;
 }
 
-static int draw(const runfile *rf, int c, const char *scen, const char *dir, const char *fmt,
-                cc_err *err)
+/* The chart's final and temporary paths: DIR/PREFIXCOHORT.FMT. */
+static void chart_paths(const char *dir, const char *prefix, const char *cohort, const char *fmt,
+                        char *final, char *tmp, size_t size)
 {
-    char final[4200], tmp[4300], data[4200], hist[4200], script[4200];
-    snprintf(final, sizeof final, "%s/%s.%s", dir, rf->cohorts[c], fmt);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%s", dir, rf->cohorts[c], fmt);
+    snprintf(final, size, "%s/%s%s.%s", dir, prefix, cohort, fmt);
+    snprintf(tmp, size, "%s/.%s%s.tmp.%s", dir, prefix, cohort, fmt);
+}
+
+/* Fan chart of cohort c under scenario `scen` (table: its stock summary). */
+static int draw_fan(const runfile *rf, int c, const double *table, const char *scen,
+                    const char *dir, const char *fmt, cc_err *err)
+{
+    char final[4200], tmp[4200], data[4200], hist[4200];
+    chart_paths(dir, "", rf->cohorts[c], fmt, final, tmp, sizeof final);
     snprintf(data, sizeof data, "%s/data/%s.csv", dir, rf->cohorts[c]);
     snprintf(hist, sizeof hist, "%s/data/%s_history.csv", dir, rf->cohorts[c]);
-    snprintf(script, sizeof script, "%s/plots/fan.gp", cli_home());
+    int rc = write_quantiles(data, rf, table, c, err);
+    if (rc != CC_OK)
+        return rc;
     const char *base = strrchr(rf->path, '/') ? strrchr(rf->path, '/') + 1 : rf->path;
     char title[512], subtitle[1024], q[6][4400];
     snprintf(title, sizeof title, "%s (%s)", rf->labels[c], rf->cohorts[c]);
@@ -94,28 +142,87 @@ static int draw(const runfile *rf, int c, const char *scen, const char *dir, con
              "datafile='%s'; histfile='%s'; outfile='%s'; title='%s'; subtitle='%s'; "
              "term='%s'; ylabel='children (count at month end)'",
              q[0], q[1], q[2], q[3], q[4], q[5]);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execlp("gnuplot", "gnuplot", "-e", vars, script, (char *)NULL);
-        _exit(127);
-    }
+    rc = gnuplot("fan.gp", vars, final, tmp, err);
     free(vars);
-    int ws = 0;
-    if (pid < 0 || waitpid(pid, &ws, 0) < 0 || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
-        unlink(tmp);
-        if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127)
-            return cc_fail(err, CC_EEXTERNAL,
-                           "plot: gnuplot was not found (install the Debian "
-                           "package gnuplot-nox)");
-        return cc_fail(err, CC_EEXTERNAL, "plot: gnuplot failed drawing %s (script %s)", final,
-                       script);
+    return rc;
+}
+
+/* Scenario charts of cohort c: every scenario's median and 90% band on one chart
+ * (`diff` false, DIR/compare_COHORT), or every scenario's difference from the
+ * baseline (`diff` true, DIR/difference_COHORT). `table` is scratch [M][C][8]. */
+static int draw_compare(const runfile *rf, int c, bool diff, double *table, const char *dir,
+                        const char *fmt, cc_err *err)
+{
+    const char *kind = diff ? "difference" : "compare";
+    char final[4200], tmp[4200], hist[4200], prefix[32];
+    snprintf(prefix, sizeof prefix, "%s_", kind);
+    chart_paths(dir, prefix, rf->cohorts[c], fmt, final, tmp, sizeof final);
+    snprintf(hist, sizeof hist, "%s/data/compare_%s_history.csv", dir, rf->cohorts[c]);
+    int rc0 = diff ? CC_OK : write_history(rf, c, hist, COMPARE_HISTORY_MONTHS, err);
+    if (rc0 != CC_OK)
+        return rc0;
+    size_t flen = (size_t)rf->nscen * 4300 + 1, nlen = (size_t)rf->nscen * 66 + 1;
+    char *files = calloc(flen, 1), *names = calloc(nlen, 1);
+    int rc = files && names ? CC_OK : cc_fail(err, CC_ENOMEM, "out of memory");
+    /* the baseline is series 1 in both charts (its difference is 0), so each scenario
+     * keeps its colour from one chart to the other */
+    for (int s = 0; rc == CC_OK && s < rf->nscen; s++) {
+        char data[4300];
+        snprintf(data, sizeof data, "%s/data/%s_%s_%s.csv", dir, kind, rf->cohorts[c],
+                 rf->scenarios[s]);
+        if (diff && s == 0)
+            memset(table, 0, sizeof *table * (size_t)rf->M * rf->C * RUNFILE_NSTATS);
+        else
+            rc = diff ? runfile_read_difference(rf, rf->scenarios[s], "stock", table, err)
+                      : runfile_read_summary(rf, rf->scenarios[s], "stock", table, err);
+        if (rc == CC_OK)
+            rc = write_quantiles(data, rf, table, c, err);
+        if (strchr(data, ' '))
+            rc = cc_fail(err, CC_EUSAGE, "plot: %s: chart folders with spaces in their path "
+                         "cannot hold comparison charts", dir);
+        snprintf(files + strlen(files), flen - strlen(files), "%s%s", *files ? " " : "", data);
+        snprintf(names + strlen(names), nlen - strlen(names), "%s%s", *names ? " " : "",
+                 rf->scenarios[s]);
     }
-    if (rename(tmp, final) != 0) {
-        unlink(tmp);
-        return cc_fail(err, CC_EIO, "%s: cannot rename into place", final);
+    const char *base = strrchr(rf->path, '/') ? strrchr(rf->path, '/') + 1 : rf->path;
+    char title[512], subtitle[1024];
+    snprintf(title, sizeof title, "%s (%s): %s", rf->labels[c], rf->cohorts[c],
+             diff ? "difference from the baseline" : "scenarios compared");
+    snprintf(subtitle, sizeof subtitle,
+             diff ? "run %s: each scenario minus %s in each of %d replicates on the same "
+                    "random numbers; median and P5-P95 (90%% interval)"
+                  : "run %s (baseline: %s), %d replicates on the same random numbers; median "
+                    "and P5-P95 (90%% interval) of each scenario; history: last 3 years",
+             base, rf->scenarios[0], rf->R);
+    size_t len = flen + nlen + 4 * 4400 + 512;
+    char *vars = rc == CC_OK ? malloc(len) : NULL;
+    char *q[6];
+    const char *raw[6] = {files, names, hist, tmp, title, subtitle};
+    for (int i = 0; i < 6; i++) {
+        size_t n = 2 * strlen(raw[i] ? raw[i] : "") + 1;
+        q[i] = malloc(n);
+        if (q[i])
+            quote(q[i], n, raw[i] ? raw[i] : "");
+        else
+            rc = CC_ENOMEM;
     }
-    printf("%s\n", final);
-    return CC_OK;
+    if (rc == CC_OK && vars) {
+        snprintf(vars, len,
+                 "files='%s'; names='%s'; histfile='%s'; outfile='%s'; title='%s'; "
+                 "subtitle='%s'; term='%s'; zero=%d; ylabel='%s'",
+                 q[0], q[1], diff ? "" : q[2], q[3], q[4], q[5], fmt, diff ? 1 : 0,
+                 diff ? "difference in children (count at month end)"
+                      : "children (count at month end)");
+        rc = gnuplot("compare.gp", vars, final, tmp, err);
+    } else if (rc == CC_OK || rc == CC_ENOMEM) {
+        rc = cc_fail(err, CC_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < 6; i++)
+        free(q[i]);
+    free(vars);
+    free(files);
+    free(names);
+    return rc;
 }
 
 int plot_main(int argc, char **argv)
@@ -155,31 +262,42 @@ int plot_main(int argc, char **argv)
     bool *draw_it = calloc((size_t)rf->C, sizeof *draw_it);
     for (int c = 0; m && draw_it && c < rf->C; c++) {
         draw_it[c] = c == rf->S || m->def->states[c].in_history;
-        char final[4200];
-        snprintf(final, sizeof final, "%s/%s.%s", dir, rf->cohorts[c], fmt);
-        if (status == CC_OK && draw_it[c] && !o.force && util_exists(final))
-            status = cc_fail(&err, CC_EEXIST,
-                             "%s: exists; use --force to replace the charts "
-                             "(nothing was written)",
-                             final);
+        const char *prefixes[3] = {"", "compare_", "difference_"};
+        for (int k = 0; k < (rf->nscen > 1 ? 3 : 1); k++) {
+            char final[4200], tmp[4200];
+            chart_paths(dir, prefixes[k], rf->cohorts[c], fmt, final, tmp, sizeof final);
+            if (status == CC_OK && draw_it[c] && !o.force && util_exists(final))
+                status = cc_fail(&err, CC_EEXIST,
+                                 "%s: exists; use --force to replace the charts "
+                                 "(nothing was written)",
+                                 final);
+        }
     }
     char datadir[4200];
     snprintf(datadir, sizeof datadir, "%s/data", dir);
     if (status == CC_OK)
         status = cli_make_dir(datadir, &err);
     double *table = malloc(sizeof *table * (size_t)rf->M * rf->C * RUNFILE_NSTATS);
-    if (status == CC_OK && (!table || !draw_it))
+    double *scratch = malloc(sizeof *scratch * (size_t)rf->M * rf->C * RUNFILE_NSTATS);
+    if (status == CC_OK && (!table || !scratch || !draw_it))
         status = cc_fail(&err, CC_ENOMEM, "out of memory");
     if (status == CC_OK)
         status = runfile_read_summary(rf, scen, "stock", table, &err);
     for (int c = 0; status == CC_OK && c < rf->C; c++) {
         if (!draw_it[c] || !runfile_cohort_used(rf, table, c))
             continue;
-        status = write_data(rf, c, table, dir, &err);
+        char hist[4200];
+        snprintf(hist, sizeof hist, "%s/data/%s_history.csv", dir, rf->cohorts[c]);
+        status = write_history(rf, c, hist, 0, &err);
         if (status == CC_OK)
-            status = draw(rf, c, scen, dir, fmt, &err);
+            status = draw_fan(rf, c, table, scen, dir, fmt, &err);
+        if (status == CC_OK && rf->nscen > 1)
+            status = draw_compare(rf, c, false, scratch, dir, fmt, &err);
+        if (status == CC_OK && rf->nscen > 1)
+            status = draw_compare(rf, c, true, scratch, dir, fmt, &err);
     }
     free(table);
+    free(scratch);
     free(draw_it);
     model_free(m);
     runfile_close(rf);
