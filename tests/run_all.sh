@@ -17,6 +17,14 @@ if [ -f tests/plots_fan.sh ]; then
     echo "== tests/plots_fan.sh"
     if sh tests/plots_fan.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed plots_fan"; fi
 fi
+if [ -f tests/plots_compare.sh ]; then
+    echo "== tests/plots_compare.sh"
+    if sh tests/plots_compare.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed plots_compare"; fi
+fi
+if [ -f tests/scenario_corpus.sh ]; then
+    echo "== tests/scenario_corpus.sh"
+    if bash tests/scenario_corpus.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed scenario_corpus"; fi
+fi
 if [ -f tests/check_corpus.sh ]; then
     echo "== tests/check_corpus.sh"
     if bash tests/check_corpus.sh; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed check_corpus"; fi
