@@ -3,10 +3,13 @@
 #
 # 1. makes the synthetic council's history (once; kept in DIR/history),
 # 2. checks it and fits a model from it (7-year reference window to the extract date),
-# 3. projects the baseline from the fitted model: 1,000 replicates, 60 months from the day
-#    after the history, each replicate drawing its rates from their posterior,
-# 4. draws the fan charts,
-# 5. prints where everything is, the headline table and the fit's check.
+# 3. projects the shipped scenarios from the fitted model (baseline, early help, edge of
+#    care, care leavers to 25, population growth, unaccompanied children): 1,000
+#    replicates, 60 months from the day after the history, each replicate drawing its
+#    rates from their posterior and running every scenario on the same random numbers,
+# 4. draws the fan charts, the scenario comparison and difference-from-baseline charts,
+# 5. prints where everything is, the headline tables (baseline, then each scenario's
+#    difference from it) and the fit's check.
 # usage: sh scenarios/demo.sh [DIR]   (default DIR: demo)
 set -eu
 out=${1:-demo}
@@ -21,11 +24,13 @@ echo "== fitting the model (reference window 2018-04-01 to 2025-03-31)"
 $bin fit --episodes "$out/history/episodes.csv" --population "$out/history/population.csv" \
     --window 2018-04-01:2025-03-31 --extract 2025-03-31 --entry-trend \
     --out "$out/model.h5" --force
-echo "== projecting the baseline (1,000 replicates x 60 months)"
-$bin run --model "$out/model.h5" --out "$out/baseline.h5" --replicates 1000 \
+echo "== projecting six scenarios (1,000 replicates x 60 months, same random numbers)"
+$bin run --model "$out/model.h5" scenarios/baseline.ini scenarios/early-help.ini \
+    scenarios/edge-of-care.ini scenarios/care-leavers-25.ini scenarios/population-growth.ini \
+    scenarios/unaccompanied-children.ini --out "$out/run.h5" --replicates 1000 \
     --horizon 60 --seed 1 --force
 echo "== drawing the charts"
-$bin plot "$out/baseline.h5" --out "$out/charts" --force >/dev/null
+$bin plot "$out/run.h5" --out "$out/charts" --force >/dev/null
 $bin info "$out/model.h5" > "$out/model.txt"
 cat <<TXT
 
@@ -35,11 +40,16 @@ Where everything is:
   $out/history/truth.h5        the true model the history was drawn from
   $out/model.h5                the model fitted from the history
   $out/model.txt               the fit report: every rate with events, exposure and 95% interval
-  $out/baseline.h5             the run file (every replicate and the quantile summaries)
-  $out/charts/*.png            fan charts per cohort ($out/charts/data/*.csv: their data)
-  ./carecast info $out/baseline.h5 --csv   every summary as CSV
+  scenarios/*.ini              the scenario files (carecast help scenario lists every key)
+  $out/run.h5                  the run file (every replicate, quantile summaries, and each
+                               scenario's per-replicate difference from the baseline)
+  $out/charts/COHORT.png       baseline fan charts per cohort
+  $out/charts/compare_*.png    each scenario's median and 90% band, per cohort
+  $out/charts/difference_*.png each scenario minus the baseline, per cohort
+  $out/charts/data/*.csv       the data behind every chart
+  ./carecast info $out/run.h5 --csv   every summary as CSV
 
 TXT
-$bin info "$out/baseline.h5"
+$bin info "$out/run.h5"
 echo
 sed -n '/^Fitted against observed/,$p' "$out/model.txt"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_fan.sh -- smoke test for plots/fan.gp.
+# plots_fan.sh -- smoke test for plots/fan.gp.
 #
 # Makes made-up CSVs in a temporary directory (10 years of history from
 # 2015 plus 5 years of widening projection; the same projection with a
@@ -7,7 +7,7 @@
 # as png, svg and pdf, and fails if gnuplot exits non-zero, prints anything
 # (a warning) or writes no file.  Also checks that bad input exits 1.
 #
-# usage: sh plots/test_fan.sh [KEEP_DIR]
+# usage: sh tests/plots_fan.sh [KEEP_DIR]
 #   With KEEP_DIR the CSVs and images are written there and kept, so they
 #   can be looked at; otherwise a temporary directory is used and removed.
 # Needs: gnuplot 5.4 with the cairo terminals, awk.
