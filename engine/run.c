@@ -140,7 +140,7 @@ static int read_scenarios(const run_config *cfg, const model *m, int start, scen
     for (int i = 0; i < n; i++)
         for (int j = 0; sc[i] && j < i; j++)
             if (sc[j] && !strcmp(sc[i]->name, sc[j]->name))
-                problems_add(p, PROBLEM_ERROR, cfg->scenarios[i], 0, "name",
+                problems_add(p, PROBLEM_ERROR, cfg->scenarios[i], sc[i]->name_line, "name",
                              "scenario name '%s' is also the name of %s; each scenario of a run "
                              "needs its own name (set key 'name')",
                              sc[i]->name, cfg->scenarios[j]);

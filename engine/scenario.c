@@ -283,25 +283,34 @@ static char *reader(char *str, int num, void *stream)
         return NULL;
     const char *nl = strchr(c->next, '\n');
     size_t len = nl ? (size_t)(nl - c->next + 1) : strlen(c->next);
-    if (len >= (size_t)num) {
-        problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line + 1, NULL,
-                     "line longer than %d characters", num - 1);
-        len = (size_t)num - 1;
+    c->line++;
+    if (c->line == 1 && len >= 3 && !memcmp(c->next, "\xEF\xBB\xBF", 3)) { /* UTF-8 BOM */
+        c->next += 3;
+        len -= 3;
+    }
+    /* leading blanks go, so an indented key is a key (not inih's continuation line) */
+    while (len > 1 && (*c->next == ' ' || *c->next == '\t')) {
+        c->next++;
+        len--;
+    }
+    if (len >= (size_t)num) { /* the whole line is skipped, so later lines keep their numbers */
+        problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, NULL,
+                     "line longer than %d characters (the line is ignored)", num - 2);
+        c->next += len;
+        snprintf(str, (size_t)num, "\n");
+        return str;
     }
     memcpy(str, c->next, len);
     str[len] = '\0';
     c->next += len;
-    c->line++;
     const char *h = str;
-    while (*h == ' ' || *h == '\t' || *h == '\r')
-        h++;
-    if (*h == '\0' || *h == '\n' || *h == ';' || *h == '#')
+    if (*h == '\0' || *h == '\n' || *h == '\r' || *h == ';' || *h == '#')
         return str;
     if (*h == '[') {
         const char *close = strchr(h, ']');
         if (!close) {
             problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, NULL,
-                         "section header without ']'");
+                         "'%.*s': section header without ']'", (int)strcspn(h, "\r\n"), h);
             c->current = -1;
             return str;
         }
@@ -437,14 +446,14 @@ static int load(reading *rd, const char *path, raw *out, int depth)
             problems_add(rd->p, PROBLEM_ERROR, base->file, base->line, "base",
                          "base = %s: %s is already in this file's base chain (a loop)",
                          base->text, base_path);
-            raw_free(&mine);
-            return CC_EINPUT;
+            *out = mine; /* the file's own keys are still checked */
+            return CC_OK;
         }
     if (!util_exists(base_path)) {
         problems_add(rd->p, PROBLEM_ERROR, base->file, base->line, "base",
                      "base = %s: no such file (%s)", base->text, base_path);
-        raw_free(&mine);
-        return CC_EINPUT;
+        *out = mine;
+        return CC_OK;
     }
     raw merged = {NULL, 0, 0};
     rc = load(rd, base_path, &merged, depth + 1);
@@ -571,7 +580,7 @@ static int date_value(compile_ctx *c, const char *name, int def)
     const char *text = value(c, name, &v);
     int day = def;
     if (text && !date_parse(text, &day))
-        fail(c, v, name, "%s = '%s': expected a date YYYY-MM-DD", name, text);
+        fail(c, v, name, "%s = '%s': expected a date YYYY-MM-DD (or DD/MM/YYYY)", name, text);
     return day;
 }
 
@@ -663,6 +672,11 @@ static bool names_value(compile_ctx *c, const char *name, bool exits, bool *mark
         return false;
     char buf[1024];
     util_copy(buf, text, sizeof buf);
+    if (strspn(buf, " \t,") == strlen(buf)) {
+        fail(c, v, name, "%s = '%s': expected at least one name (a state%s, CLA or all)", name,
+             text, exits ? " or exit reason" : "");
+        return false;
+    }
     bool ok = true;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         while (*tok == ' ' || *tok == '\t')
@@ -711,9 +725,13 @@ static scn_when when_value(compile_ctx *c)
         w.end = date_value(c, "end", SCN_NEVER);
         double r = real_value(c, "ramp_months");
         w.ramp = isnan(r) ? 0 : (int)r;
-        if (w.end != SCN_NEVER && w.end <= w.start)
+        if (w.end != SCN_NEVER && w.end <= w.start) {
+            char a[11], b[11];
+            date_format(w.start, a);
+            date_format(w.end, b);
             fail(c, &c->s->v[key_index("end", c->s->kind)], "end",
-                 "end is not after start: the lever would never act");
+                 "end = %s is not after start = %s: the lever would never act", b, a);
+        }
     }
     return w;
 }
@@ -735,8 +753,12 @@ static int compile_entries(compile_ctx *c, bool on)
     memset(&e, 0, sizeof e);
     names_value(c, "states", false, e.state, MD_MAX);
     int lo, hi;
-    ages_value(c, &lo, &hi);
-    mark_years(e.age, lo, hi);
+    if (ages_value(c, &lo, &hi)) {
+        mark_years(e.age, lo, hi);
+        if (lo > SCN_AGES - 2)
+            fail(c, &c->s->v[key_index("ages", c->s->kind)], "ages",
+                 "ages = %s: new children arrive aged -1 (unborn) to 17", c->s->v[key_index("ages", c->s->kind)].text);
+    }
     e.multiplier = real_value(c, "multiplier");
     e.when = when_value(c);
     scn_entries *slot = on ? grow((void **)&c->sc->entries, &c->sc->nentries, sizeof e) : NULL;
@@ -752,10 +774,15 @@ static void check_reach(compile_ctx *c, const scn_hazard *h, const char *what)
     for (int k = 0; k < m->ntrans; k++)
         if (h->from[m->from[k]] && h->target[m->to[k]])
             return;
-    fail(c, NULL, NULL,
-         "[%s]: the model has no %s transition matching these from/to states (carecast info "
-         "MODEL.h5 lists its transitions)",
-         c->s->header, what);
+    const raw_value *f = &c->s->v[key_index("from", c->s->kind)];
+    const raw_value *t = &c->s->v[key_index("to", c->s->kind)];
+    if (c->s->kind == K_HAZARD)
+        fail(c, NULL, NULL,
+             "[%s]: the model has no transition from '%s' to '%s' (carecast info MODEL.h5 "
+             "lists its transitions)",
+             c->s->header, f->text ? f->text : "", t->text ? t->text : "");
+    else
+        fail(c, NULL, NULL, "[%s]: the model has no %s transition", c->s->header, what);
 }
 
 static int compile_hazard(compile_ctx *c, bool on, bool rereferral)
@@ -780,7 +807,7 @@ static int compile_hazard(compile_ctx *c, bool on, bool rereferral)
     h.add = rereferral ? 0 : real_value(c, "add") / 365.25;
     h.when = when_value(c);
     if (ok)
-        check_reach(c, &h, rereferral ? "re-referral (from a state with in_history = no)" : "");
+        check_reach(c, &h, "re-referral (from a state with in_history = no)");
     scn_hazard *slot = on ? grow((void **)&c->sc->hazards, &c->sc->nhazards, sizeof h) : NULL;
     if (slot)
         *slot = h;
@@ -813,10 +840,10 @@ static int compile_population(compile_ctx *c, bool on)
             else if (history_read_population(h, path, c->rd->p) == CC_ENOMEM) {
                 history_free(h);
                 return CC_ENOMEM;
-            } else if (problems_errors(c->rd->p) > before || !h->population) {
-                c->errors++;
-                if (!h->population)
-                    fail(c, v, "file", "file = %s: no population rows", file);
+            } else if (problems_errors(c->rd->p) > before) {
+                c->errors++; /* the reader named the rows at fault */
+            } else if (!h->population) {
+                fail(c, v, "file", "file = %s: no population rows", file);
             } else {
                 size_t n = (size_t)h->pop_nyears * MODEL_POP_AGES;
                 c->sc->population = malloc(sizeof *c->sc->population * n);
@@ -869,7 +896,8 @@ static int compile_extra(compile_ctx *c, bool on)
         x.age_hi = hi > SCN_AGES - 2 ? SCN_AGES - 2 : hi;
         if (x.age_lo > x.age_hi)
             fail(c, &c->s->v[key_index("ages", c->s->kind)], "ages",
-                 "ages: extra arrivals are children aged 0 to 17");
+                 "ages = %s: extra arrivals are children aged 0 to 17",
+                 c->s->v[key_index("ages", c->s->kind)].text);
     }
     x.per_month = real_value(c, "per_month");
     x.when = when_value(c);
@@ -915,6 +943,7 @@ static int compile(compile_ctx *c, const raw *r, const char *path)
     char stem[SCN_NAME];
     stem_of(path, stem, sizeof stem);
     util_copy(sc->name, name ? name : stem, sizeof sc->name);
+    sc->name_line = name ? v->line : 0;
     if (!scenario_name_ok(sc->name))
         fail(c, v, "name",
              "name = '%s': expected 1-63 letters, digits, '-' or '_' (name the scenario "

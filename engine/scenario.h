@@ -86,6 +86,7 @@ typedef struct scn_support {
 
 typedef struct scenario {
     char name[SCN_NAME];
+    int name_line;          /* line of the `name` key, 0 when named after the file */
     char file[1024];        /* the file read ("" for the built-in baseline) */
     char description[512];
     char *parameters;       /* every key with its value and where it came from */

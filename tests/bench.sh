@@ -17,7 +17,7 @@ mkdir -p "$dir"
 
 # field N of the run summary line: 1 events, 2 simulate s, 3 total s, 4 peak MiB
 stats() {
-    sed -n 's/.*(\([0-9]*\) replicates x \([0-9]*\) months, \([0-9]*\) children open at the start, \([0-9.e+]*\) events simulated in \([0-9.]*\) s; \([0-9.]*\) s in all; peak memory \([0-9.]*\) MiB).*/\4 \5 \6 \7 \3/p'
+    sed -n 's/.*(\([0-9]*\) scenarios* x \([0-9]*\) replicates x \([0-9]*\) months, \([0-9]*\) children open at the start, \([0-9.e+]*\) events simulated in \([0-9.]*\) s; \([0-9.]*\) s in all; peak memory \([0-9.]*\) MiB).*/\5 \6 \7 \8 \4/p'
 }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 run() { # model replicates months threads -> stats line
@@ -42,6 +42,24 @@ awk -v ev="$ev" -v s2="$sim2" -v t2="$tot2" -v s1="$sim1" -v t1="$tot1" 'BEGIN {
     printf "  events per second           %.3g on 2 threads, %.3g on 1\n", ev / s2, ev / s1
     printf "  time per replicate-year     %.3g ms of one core\n", 1000 * s1 / 5000
     printf "  speed-up 1 -> 2 threads     %.2fx simulating, %.2fx in all\n", s1 / s2, t1 / t2
+}'
+
+echo "== scenarios: the baseline alone and with the 5 shipped what-ifs (demo, 1,000 x 60, 2 threads, median of $repeat)"
+: > "$dir/s1"; : > "$dir/s6"
+i=0
+while [ $i -lt "$repeat" ]; do
+    run "$dir/demo/truth.h5" 1000 60 2 >> "$dir/s1"
+    $bin run --model "$dir/demo/truth.h5" scenarios/baseline.ini scenarios/early-help.ini \
+        scenarios/edge-of-care.ini scenarios/care-leavers-25.ini scenarios/population-growth.ini \
+        scenarios/unaccompanied-children.ini --out "$dir/run.h5" --replicates 1000 --horizon 60 \
+        --threads 2 --seed 7 --force 2>&1 | stats >> "$dir/s6"
+    i=$((i + 1))
+done
+b1=$(awk '{print $3}' "$dir/s1" | median); b6=$(awk '{print $3}' "$dir/s6" | median)
+m1=$(awk '{print $4}' "$dir/s1" | median); m6=$(awk '{print $4}' "$dir/s6" | median)
+awk -v b1="$b1" -v b6="$b6" -v m1="$m1" -v m6="$m6" 'BEGIN {
+    printf "  1 scenario                  %.2f s in all, peak %.0f MiB\n", b1, m1
+    printf "  6 scenarios                 %.2f s in all, peak %.0f MiB (%.2fx the time of one; %.2f s per added scenario)\n", b6, m6, b6 / b1, (b6 - b1) / 5
 }'
 
 echo "== memory: peak resident size against the replicate count (demo, 60 months, 2 threads)"
