@@ -18,11 +18,14 @@
 
 const cli_spec info_options[] = {
     {"csv", CLI_FLAG, NULL, "print every summary as CSV (scenario,date,cohort,mean,p5..p95)"},
+    {"difference", CLI_FLAG, NULL,
+     "with --csv: each scenario's difference from the baseline (per replicate, then "
+     "quantiles) instead of its level; the baseline is left out"},
     {"measure", CLI_TEXT, "NAME",
      "summary for --csv: stock (default), entries, exits, arrivals or person_days"},
     {NULL, 0, NULL, NULL}};
 
-static int print_csv(const runfile *rf, const char *measure, cc_err *err)
+static int print_csv(const runfile *rf, const char *measure, bool diff, cc_err *err)
 {
     double *t = malloc(sizeof *t * (size_t)rf->M * rf->C * RUNFILE_NSTATS);
     if (!t)
@@ -32,8 +35,9 @@ static int print_csv(const runfile *rf, const char *measure, cc_err *err)
         printf(",%s", runfile_stats[k]);
     printf("\n");
     int rc = CC_OK;
-    for (int s = 0; rc == CC_OK && s < rf->nscen; s++) {
-        rc = runfile_read_summary(rf, rf->scenarios[s], measure, t, err);
+    for (int s = diff ? 1 : 0; rc == CC_OK && s < rf->nscen; s++) {
+        rc = diff ? runfile_read_difference(rf, rf->scenarios[s], measure, t, err)
+                  : runfile_read_summary(rf, rf->scenarios[s], measure, t, err);
         for (int m = 0; rc == CC_OK && m < rf->M; m++)
             for (int c = 0; c < rf->C; c++) {
                 printf("%s,%s,%s", rf->scenarios[s], rf->month_end[m], rf->cohorts[c]);
@@ -303,7 +307,7 @@ int info_main(int argc, char **argv)
     runfile *rf = runfile_open(path, &err, &status);
     if (!rf)
         return cli_report(status, &err);
-    status = cli_given(&o, "csv") ? print_csv(rf, measure, &err) : print_table(rf, &err);
+    status = cli_given(&o, "csv") ? print_csv(rf, measure, cli_given(&o, "difference"), &err) : print_table(rf, &err);
     runfile_close(rf);
     return cli_report(status, &err);
 }

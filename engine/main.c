@@ -43,7 +43,7 @@ static const cli_command commands[] = {
      "comparison chart (each scenario's median and 90% band) and a difference-from-"
      "baseline chart per cohort.",
      plot_options, plot_main},
-    {"info", "info FILE.h5 [--csv [--measure NAME]]",
+    {"info", "info FILE.h5 [--csv [--difference] [--measure NAME]]",
      "Shows a run file's provenance and the median and 90% interval of each cohort at "
      "12, 24, 36 and 60 months (or a model file's contents); --csv prints every summary as "
      "scenario,date,cohort,mean,p5,p10,p25,p50,p75,p90,p95.",

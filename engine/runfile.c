@@ -72,7 +72,10 @@ int runfile_summarise(const double *per_rep, int R, int M, int C, int threads, d
                 col[r] = per_rep[((size_t)r * M + m) * C + c];
             double *o = out + (size_t)mc * RUNFILE_NSTATS;
             gsl_sort(col, 1, (size_t)R);
-            o[0] = R ? gsl_stats_mean(col, 1, (size_t)R) : 0;
+            double sum = 0; /* a plain sum: exact for counts, so a zero mean prints as 0 */
+            for (int r = 0; r < R; r++)
+                sum += col[r];
+            o[0] = R ? sum / R : 0;
             for (int q = 0; q < RUNFILE_NSTATS - 1; q++)
                 o[q + 1] = R ? gsl_stats_quantile_from_sorted_data(col, 1, (size_t)R,
                                                                    runfile_percentiles[q])
