@@ -150,15 +150,6 @@ static int print_table(const runfile *rf, cc_err *err)
     return rc;
 }
 
-/* "10-16" for an age band, "25+" for the last. */
-static void age_label(const modeldef *d, int a, char *buf, size_t size)
-{
-    if (a + 1 < d->nage)
-        snprintf(buf, size, "%g-%g", d->age_edges[a], d->age_edges[a + 1]);
-    else
-        snprintf(buf, size, "%g+", d->age_edges[a]);
-}
-
 /* A model file: provenance, every hazard with its events, exposure and interval, the
  * entry rates, and the fitted against observed stock over the window. */
 static int print_model(const char *path, cc_err *err)
@@ -205,7 +196,7 @@ static int print_model(const char *path, cc_err *err)
             }
             char age[16], dur[16], ci[48];
             int a = c / d->ndur, du = c % d->ndur;
-            age_label(d, a, age, sizeof age);
+            modeldef_age_label(d, a, age, sizeof age);
             snprintf(dur, sizeof dur, "%gd%s", d->dur_edges[du], du + 1 < d->ndur ? "-" : "+");
             if (du + 1 < d->ndur)
                 snprintf(dur + strlen(dur), sizeof dur - strlen(dur), "%gd", d->dur_edges[du + 1]);
@@ -226,7 +217,7 @@ static int print_model(const char *path, cc_err *err)
                 continue;
             double scale = 365.25 * (m->entry_per_child ? 1000 : 1);
             char age[16];
-            age_label(d, a, age, sizeof age);
+            modeldef_age_label(d, a, age, sizeof age);
             printf("%-8s age %-6s %12.4g", d->states[s].name, age, r * scale);
             if (m->entry_cov) {
                 double v = m->entry_cov[((size_t)s * P + a) * P + a];

@@ -8,6 +8,7 @@
  */
 #include "modeldef.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -442,6 +443,23 @@ static int band_of(const double *edges, int n, double x)
 int modeldef_age_band(const modeldef *def, double age_years)
 {
     return band_of(def->age_edges, def->nage, age_years);
+}
+
+void modeldef_age_label(const modeldef *def, int band, char *buf, size_t size)
+{
+    double a = def->age_edges[band];
+    double b = band + 1 < def->nage ? def->age_edges[band + 1] : INFINITY;
+    bool whole = a == floor(a) && (isinf(b) || b == floor(b));
+    if (isinf(b))
+        snprintf(buf, size, "%g+", a);
+    else if (!whole)
+        snprintf(buf, size, "%g-%g", a, b);
+    else if (a < 0 && b <= 0)
+        snprintf(buf, size, "unborn");
+    else if (b - a == 1)
+        snprintf(buf, size, "%g", a);
+    else
+        snprintf(buf, size, "%g-%g", a, b - 1);
 }
 
 int modeldef_dur_band(const modeldef *def, double days)

@@ -14,6 +14,7 @@
 #define CC_MODELDEF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 
@@ -93,6 +94,11 @@ int modeldef_place_state(const modeldef *def, const char *place, const char *pro
 /* Exit reason index of an SSDA903 REC code, MD_MOVE for a code meaning "a new episode
  * starts the same day" (X1), or MD_NONE if the code is not mapped. */
 int modeldef_rec_exit(const modeldef *def, const char *rec);
+
+/* Label of age band `band` in whole years, as tables and charts show it: "unborn" for
+ * [-1, 0), "0" for a one-year band, "10-15" for [10, 16), "25+" for the last (edges that
+ * are not whole years give "0.5-2"). */
+void modeldef_age_label(const modeldef *def, int band, char *buf, size_t size);
 
 /* Band index of an age in years / a duration in days. */
 int modeldef_age_band(const modeldef *def, double age_years);

@@ -128,8 +128,8 @@ static void progress(int done, int total)
 static int read_scenarios(const run_config *cfg, const model *m, int start, scenario **sc,
                           cc_err *err)
 {
-    int n = cfg->nscenarios > 0 ? cfg->nscenarios : 1;
-    if (cfg->nscenarios == 0)
+    int n = cfg->nscenarios;
+    if (n == 0)
         return (sc[0] = scenario_neutral("baseline", start)) ? CC_OK
                                                              : cc_fail(err, CC_ENOMEM, "out of memory");
     problems *p = problems_alloc(50);

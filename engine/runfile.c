@@ -92,8 +92,8 @@ int runfile_summarise(const double *per_rep, int R, int M, int C, int threads, d
  * [R][M][C] (C cohorts or age groups), and with `keep` the array itself as `prefix`NAME
  * (int32 when `whole`). */
 static int write_summary(hid_t g, const runfile_header *h, const char *prefix, const char *name,
-                         const double *per_rep, int C, bool keep, bool whole, const char *what,
-                         const char *units, cc_err *err)
+                         const double *per_rep, int C, bool groups, bool keep, bool whole,
+                         const char *what, const char *units, cc_err *err)
 {
     int R = h->replicates, M = h->months;
     double *table = malloc(sizeof *table * (size_t)M * C * RUNFILE_NSTATS);
@@ -103,7 +103,7 @@ static int write_summary(hid_t g, const runfile_header *h, const char *prefix, c
     snprintf(desc, sizeof desc,
              "%s: mean and percentiles over replicates, by month and %s (columns: "
              "mean,p5,p10,p25,p50,p75,p90,p95; P5-P95 is a 90%% interval)",
-             what, C == runfile_ncohorts(h->model->def) ? "cohort" : "age group");
+             what, groups ? "age group" : "cohort");
     hsize_t dims[3] = {(hsize_t)M, (hsize_t)C, RUNFILE_NSTATS};
     if (rc == CC_OK)
         rc = h5io_write(g, path, H5T_NATIVE_DOUBLE, 3, dims, table, desc, units, err);
@@ -116,7 +116,7 @@ static int write_summary(hid_t g, const runfile_header *h, const char *prefix, c
         hsize_t d3[3] = {(hsize_t)R, (hsize_t)M, (hsize_t)C};
         snprintf(path, sizeof path, "%s%s", prefix, name);
         snprintf(desc, sizeof desc, "%s, in each replicate, by month and %s", what,
-                 C == runfile_ncohorts(h->model->def) ? "cohort" : "age group");
+                 groups ? "age group" : "cohort");
         rc = whole && !ints ? CC_ENOMEM
                             : h5io_write(g, path, whole ? H5T_NATIVE_INT32 : H5T_NATIVE_DOUBLE, 3,
                                          d3, whole ? (void *)ints : (void *)per_rep, desc, units,
@@ -164,7 +164,7 @@ static int write_summaries(hid_t g, const runfile_header *h, const runfile_scena
                                               base->arrivals, NULL};
     for (int k = 0; rc == CC_OK && k < RUNFILE_NMEASURES; k++) {
         runfile_cohort_totals(def, arrays[k], sc->person_days, R, M, per_rep);
-        rc = write_summary(g, h, "", runfile_measures[k], per_rep, C, false, false,
+        rc = write_summary(g, h, "", runfile_measures[k], per_rep, C, false, false, false,
                            measure_text[k].description, measure_text[k].units, err);
         if (rc != CC_OK || sc == base)
             continue;
@@ -174,13 +174,13 @@ static int write_summaries(hid_t g, const runfile_header *h, const runfile_scena
         char what[256];
         snprintf(what, sizeof what, "difference from the baseline (this scenario minus the "
                  "baseline, same replicate): %s", measure_text[k].description);
-        rc = write_summary(g, h, "difference/", runfile_measures[k], per_rep, C, true, k < 4,
+        rc = write_summary(g, h, "difference/", runfile_measures[k], per_rep, C, false, true, k < 4,
                            what, measure_text[k].units, err);
     }
     if (rc == CC_OK) {
         starts_by_group(h, sc, false, per_rep);
-        rc = write_summary(g, h, "", "starts", per_rep, A, false, false, starts_text, "children",
-                           err);
+        rc = write_summary(g, h, "", "starts", per_rep, A, true, false, false, starts_text,
+                           "children", err);
     }
     if (rc == CC_OK && sc != base) {
         starts_by_group(h, sc, true, per_rep);
@@ -190,8 +190,8 @@ static int write_summaries(hid_t g, const runfile_header *h, const runfile_scena
         char what[512];
         snprintf(what, sizeof what, "difference from the baseline in cumulative %s, from the "
                  "start to the end of the month", starts_text);
-        rc = write_summary(g, h, "difference/", "starts_cumulative", per_rep, A, true, true, what,
-                           "children", err);
+        rc = write_summary(g, h, "difference/", "starts_cumulative", per_rep, A, true, true, true,
+                           what, "children", err);
     }
     free(per_rep);
     free(ref);
@@ -304,14 +304,8 @@ static int write_header(hid_t fid, const runfile_header *h, cc_err *err)
     for (int a = 0; a <= def->nage; a++) {
         if (a == def->nage)
             snprintf(groups[a], 16, "all");
-        else if (def->age_edges[a] < 0 && a + 1 < def->nage && def->age_edges[a + 1] <= 0)
-            snprintf(groups[a], 16, "unborn");
-        else if (a + 1 < def->nage && def->age_edges[a + 1] - def->age_edges[a] == 1)
-            snprintf(groups[a], 16, "%g", def->age_edges[a]);
-        else if (a + 1 == def->nage)
-            snprintf(groups[a], 16, "%g+", def->age_edges[a]);
         else
-            snprintf(groups[a], 16, "%g-%g", def->age_edges[a], def->age_edges[a + 1] - 1);
+            modeldef_age_label(def, a, groups[a], 16);
         gp[a] = groups[a];
     }
     if (rc == CC_OK)
@@ -499,31 +493,36 @@ void runfile_close(runfile *rf)
     free(rf);
 }
 
+/* Reads the quantile table scenarios/SCEN/PATH of `rows` cohorts or age groups. */
+static int read_table(const runfile *rf, const char *scen, const char *path, int rows,
+                      double *out, cc_err *err)
+{
+    char name[256];
+    snprintf(name, sizeof name, "scenarios/%s/%s", scen, path);
+    return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out,
+                     (size_t)rf->M * rows * RUNFILE_NSTATS, rf->path, err);
+}
+
 int runfile_read_summary(const runfile *rf, const char *scen, const char *measure, double *out,
                          cc_err *err)
 {
-    char name[256];
-    snprintf(name, sizeof name, "scenarios/%s/summary/%s", scen, measure);
-    return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out,
-                     (size_t)rf->M * rf->C * RUNFILE_NSTATS, rf->path, err);
+    char path[128];
+    snprintf(path, sizeof path, "summary/%s", measure);
+    return read_table(rf, scen, path, rf->C, out, err);
 }
 
 int runfile_read_difference(const runfile *rf, const char *scen, const char *measure, double *out,
                             cc_err *err)
 {
-    char name[256];
-    snprintf(name, sizeof name, "scenarios/%s/difference/summary/%s", scen, measure);
-    return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out,
-                     (size_t)rf->M * rf->C * RUNFILE_NSTATS, rf->path, err);
+    char path[128];
+    snprintf(path, sizeof path, "difference/summary/%s", measure);
+    return read_table(rf, scen, path, rf->C, out, err);
 }
 
 int runfile_read_starts(const runfile *rf, const char *scen, const char *what, double *out,
                         cc_err *err)
 {
-    char name[256];
-    snprintf(name, sizeof name, "scenarios/%s/%s", scen, what);
-    return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out,
-                     (size_t)rf->M * rf->A * RUNFILE_NSTATS, rf->path, err);
+    return read_table(rf, scen, what, rf->A, out, err);
 }
 
 int runfile_read_replicates(const runfile *rf, const char *scen, const char *name, int32_t *out,

@@ -425,7 +425,7 @@ static bool same_file(const char *a, const char *b)
 }
 
 /* Reads `path` and its base chain into `out`, the file's keys overriding its base's. */
-static int load(reading *rd, const char *path, raw *out, int depth)
+static int load(reading *rd, const char *path, raw *out)
 {
     raw mine = {NULL, 0, 0};
     int rc = parse_file(rd, path, &mine);
@@ -456,7 +456,7 @@ static int load(reading *rd, const char *path, raw *out, int depth)
         return CC_OK;
     }
     raw merged = {NULL, 0, 0};
-    rc = load(rd, base_path, &merged, depth + 1);
+    rc = load(rd, base_path, &merged);
     if (rc != CC_OK) {
         raw_free(&mine);
         raw_free(&merged);
@@ -522,7 +522,9 @@ static void fail(compile_ctx *c, const raw_value *v, const char *key, const char
 }
 
 /* The text of key `name` in the current section (its default if unset, NULL if it is
- * required and missing, which is reported), recording it in the dump. */
+ * required and missing, which is reported), recording it in the dump. A default that
+ * is computed ("(the run's start date)") gives NULL and is recorded by the caller, with
+ * the value it resolves to, through computed(). */
 static const char *value(compile_ctx *c, const char *name, const raw_value **where)
 {
     int k = key_index(name, c->s->kind);
@@ -537,8 +539,17 @@ static const char *value(compile_ctx *c, const char *name, const raw_value **whe
              name, keys[k].help);
         return NULL;
     }
+    if (keys[k].def[0] == '(')
+        return NULL;
     fprintf(c->dump, "%s = %s    ; default\n", name, keys[k].def);
-    return keys[k].def[0] == '(' ? NULL : keys[k].def; /* "(...)": computed default */
+    return keys[k].def;
+}
+
+/* Records a computed default in the dump: its value, and the rule it came from. */
+static void computed(compile_ctx *c, const char *name, const char *resolved)
+{
+    int k = key_index(name, c->s->kind);
+    fprintf(c->dump, "%s = %s    ; default %s\n", name, resolved, keys[k].def);
 }
 
 static double real_value(compile_ctx *c, const char *name)
@@ -581,6 +592,12 @@ static int date_value(compile_ctx *c, const char *name, int def)
     int day = def;
     if (text && !date_parse(text, &day))
         fail(c, v, name, "%s = '%s': expected a date YYYY-MM-DD (or DD/MM/YYYY)", name, text);
+    if (!text && !v->text) {
+        char iso[11] = "never";
+        if (def != SCN_NEVER)
+            date_format(def, iso);
+        computed(c, name, iso);
+    }
     return day;
 }
 
@@ -944,6 +961,8 @@ static int compile(compile_ctx *c, const raw *r, const char *path)
     stem_of(path, stem, sizeof stem);
     util_copy(sc->name, name ? name : stem, sizeof sc->name);
     sc->name_line = name ? v->line : 0;
+    if (!name)
+        computed(c, "name", sc->name);
     if (!scenario_name_ok(sc->name))
         fail(c, v, "name",
              "name = '%s': expected 1-63 letters, digits, '-' or '_' (name the scenario "
@@ -1005,7 +1024,7 @@ scenario *scenario_read(const char *path, const model *m, int run_start, problem
     reading rd = {p, {NULL}, 0};
     raw r = {NULL, 0, 0};
     long before = problems_errors(p);
-    int rc = load(&rd, path, &r, 0);
+    int rc = load(&rd, path, &r);
     scenario *sc = calloc(1, sizeof *sc);
     char *dump = NULL;
     size_t dump_len = 0;

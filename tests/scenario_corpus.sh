@@ -23,21 +23,9 @@
 #   CARECAST_HOME  the source folder holding models/ (default: this script's ../)
 
 set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${CARECAST_BIN:-./carecast}
-export CARECAST_HOME=${CARECAST_HOME:-$here}
+. "$(dirname "$0")/corpus_lib.sh"
 bad="$here/tests/fixtures/bad-scenarios"
 baseline="$here/scenarios/baseline.ini"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-ko() {
-    fail=$((fail + 1))
-    echo "FAIL $*"
-}
 
 # ---- the expected problems -------------------------------------------------------------
 # fixture | run after the baseline or alone | file named in the message ("." = the fixture

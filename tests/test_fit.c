@@ -34,17 +34,10 @@
 #include "run.h"
 #include "runfile.h"
 #include "synth.h"
+#include "support/command.h"
 
 static char dir[256], path_truth[300], path_fit[300], path_pop[300], path_eps[300];
 static char fixtures[512];
-
-static int run_cmd(int (*fn)(int, char **), char **argv)
-{
-    int argc = 0;
-    while (argv[argc])
-        argc++;
-    return fn(argc, argv);
-}
 
 static int setup(void **unused)
 {
@@ -66,13 +59,13 @@ static int setup(void **unused)
     /* seed 11 by default; TEST_FIT_SEED lets tests/fit_coverage.sh measure other seeds */
     char *seed = getenv("TEST_FIT_SEED") ? getenv("TEST_FIT_SEED") : "11";
     char *synth[] = {"synth", "--out", dir, "--seed", seed, NULL};
-    if (run_cmd(synth_main, synth) != CC_OK)
+    if (command_run(synth_main, synth) != CC_OK)
         return -1;
     char *fit[] = {"fit",     "--episodes", path_eps,      "--population",
                    path_pop,  "--window",   "2018-04-01:2025-03-31",
                    "--extract", "2025-03-31", "--entry-trend", "--out",
                    path_fit,  NULL};
-    return run_cmd(fit_main, fit) == CC_OK ? 0 : -1;
+    return command_run(fit_main, fit) == CC_OK ? 0 : -1;
 }
 
 static int teardown(void **unused)
@@ -197,7 +190,7 @@ static runfile *project(const char *model_path, const char *out, const char *sta
     char *argv[] = {"run", "--model", (char *)model_path, "--out", (char *)out, "--replicates",
                     r, "--horizon", h, "--threads", "2", "--seed", "5", "--force",
                     start ? "--start" : NULL, (char *)start, NULL};
-    assert_int_equal(run_cmd(run_main, argv), CC_OK);
+    assert_int_equal(command_run(run_main, argv), CC_OK);
     cc_err err = {{0}, 0};
     int status;
     runfile *rf = runfile_open(out, &err, &status);
@@ -270,7 +263,7 @@ static void test_peer_side_by_side(void **unused)
     snprintf(run_path, sizeof run_path, "%s/peer-run.h5", dir);
     char *fit[] = {"fit", "--ssda903", fixtures, "--window", "2019-04-01:2020-03-31", "--out",
                    model_path, NULL};
-    assert_int_equal(run_cmd(fit_main, fit), CC_OK);
+    assert_int_equal(command_run(fit_main, fit), CC_OK);
     model *m = load(model_path);
     static const char *obs_file = "d2i_observed_stock_by_category.csv";
     static const char *fc_file = "d2i_forecast_daily_by_category_ref2019-20_start2020-04-01.csv";

@@ -38,18 +38,11 @@
 #include "scenario.h"
 #include "sim.h"
 #include "synth.h"
+#include "support/command.h"
 
 static char dir[256], fitted[300], home[512];
 static model *fm; /* the fitted model */
 static int start; /* 2025-04-01 */
-
-static int run_cmd(int (*fn)(int, char **), char **argv)
-{
-    int argc = 0;
-    while (argv[argc])
-        argc++;
-    return fn(argc, argv);
-}
 
 static int setup(void **unused)
 {
@@ -72,7 +65,7 @@ static int setup(void **unused)
     char *fit[] = {"fit",      "--episodes", eps,          "--population", pop,
                    "--window", "2018-04-01:2025-03-31",    "--extract",    "2025-03-31",
                    "--entry-trend", "--check-replicates", "0", "--out", fitted, NULL};
-    if (run_cmd(synth_main, synth) != CC_OK || run_cmd(fit_main, fit) != CC_OK)
+    if (command_run(synth_main, synth) != CC_OK || command_run(fit_main, fit) != CC_OK)
         return -1;
     cc_err err = {{0}, 0};
     int status;
