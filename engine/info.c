@@ -99,6 +99,96 @@ static void print_block(const runfile *rf, const char *title, const double *t, b
     }
 }
 
+/* One row of a workforce table: group g of quantile table t ([rows][G][8]) at the
+ * given row indices, "median (P5-P95)" or signed differences, with `dp` decimals. */
+static void workforce_row(const runfile *rf, const char *label, const double *t, int g,
+                          const int *at, int nat, bool diff, int dp)
+{
+    printf("%-34s", label);
+    for (int k = 0; k < nat; k++) {
+        const double *q = t + ((size_t)at[k] * rf->G + g) * RUNFILE_NSTATS;
+        char cell[64];
+        if (diff)
+            snprintf(cell, sizeof cell, "%+.*f (%+.*f to %+.*f)", dp, q[4], dp, q[1], dp, q[7]);
+        else
+            snprintf(cell, sizeof cell, "%.*f (%.*f-%.*f)", dp, q[4], dp, q[1], dp, q[7]);
+        printf(" %25s", cell);
+    }
+    printf("\n");
+}
+
+/* A scenario's workforce at 12, 24, 36 and 60 months and its cost by financial year: its
+ * levels, or (diff) its per-replicate differences from the baseline. */
+static int print_workforce(const runfile *rf, const char *scen, bool diff, cc_err *err)
+{
+    static const int months[] = {12, 24, 36, 60};
+    int at[4], nat = 0;
+    for (int k = 0; k < 4; k++)
+        if (months[k] <= rf->M)
+            at[nat++] = months[k] - 1;
+    size_t n = (size_t)(rf->M > rf->Y ? rf->M : rf->Y) * rf->G * RUNFILE_NSTATS;
+    double *t = malloc(sizeof *t * n);
+    if (!t)
+        return cc_fail(err, CC_ENOMEM, "out of memory");
+    const char *pre = diff ? "difference/" : "";
+    char path[128];
+    printf("\nScenario %s%s%s: social-work caseloads and staff at month end, %s (P5%sP95, "
+           "90%% interval)\n%-34s",
+           scen, diff ? " minus " : "", diff ? rf->scenarios[0] : "",
+           diff ? "difference per replicate on the same random numbers; median" : "median",
+           diff ? " to " : "-", "");
+    for (int k = 0; k < nat; k++) {
+        char h[48];
+        snprintf(h, sizeof h, "%s (%dm)", rf->month_end[at[k]], at[k] + 1);
+        printf(" %25s", h);
+    }
+    printf("\n");
+    snprintf(path, sizeof path, "%ssummary/caseload", pre);
+    int rc = runfile_read_workforce(rf, scen, path, t, err);
+    for (int g = 0; rc == CC_OK && g < rf->G; g++) {
+        char label[96];
+        snprintf(label, sizeof label, "caseload per FTE: %s", rf->groups[g]);
+        workforce_row(rf, label, t, g, at, nat, diff, 1);
+    }
+    static const struct {
+        const char *measure, *label;
+        int dp;
+    } rows[] = {{"fte_needed", "FTE needed at target (all)", 1},
+                {"fte_in_post", "FTE in post (all)", 1},
+                {"fte_permanent", "  permanent FTE", 1},
+                {"fte_nq", "  newly qualified FTE", 1},
+                {"fte_agency", "  agency FTE", 1},
+                {"agency_share", "agency, % of FTE in post", 1},
+                {"vacancy_rate", "vacant posts, % of posts", 1}};
+    for (size_t r = 0; rc == CC_OK && r < sizeof rows / sizeof rows[0]; r++) {
+        snprintf(path, sizeof path, "%ssummary/%s", pre, rows[r].measure);
+        rc = runfile_read_workforce(rf, scen, path, t, err);
+        if (rc == CC_OK)
+            workforce_row(rf, rows[r].label, t, rf->G - 1, at, nat, diff, rows[r].dp);
+    }
+    snprintf(path, sizeof path, "year/%ssummary/cost", pre);
+    if (rc == CC_OK)
+        rc = runfile_read_workforce(rf, scen, path, t, err);
+    if (rc == CC_OK) {
+        printf("%-34s %25s\n", "staffing cost, all teams, £000", diff ? "difference" : "");
+        for (int y = 0; y < rf->Y; y++) {
+            char label[64];
+            snprintf(label, sizeof label, "  financial year %s", rf->years[y]);
+            const double *q = t + ((size_t)y * rf->G + rf->G - 1) * RUNFILE_NSTATS;
+            char cell[64];
+            if (diff)
+                snprintf(cell, sizeof cell, "%+.0f (%+.0f to %+.0f)", q[4] / 1e3, q[1] / 1e3,
+                         q[7] / 1e3);
+            else
+                snprintf(cell, sizeof cell, "%.0f (%.0f-%.0f)", q[4] / 1e3, q[1] / 1e3,
+                         q[7] / 1e3);
+            printf("%-34s %25s\n", label, cell);
+        }
+    }
+    free(t);
+    return rc;
+}
+
 static int print_table(const runfile *rf, cc_err *err)
 {
     printf("run file     %s\n", rf->path);
@@ -142,6 +232,10 @@ static int print_table(const runfile *rf, cc_err *err)
             print_block(rf, title, t, true, true);
         }
     }
+    for (int s = 0; rc == CC_OK && s < rf->nscen; s++)
+        if (runfile_has_workforce(rf, rf->scenarios[s]))
+            rc = print_workforce(rf, rf->scenarios[s],
+                                 s > 0 && runfile_has_workforce(rf, rf->scenarios[0]), err);
     printf("\nCohorts: ");
     for (int c = 0; c < rf->C; c++)
         printf("%s%s = %s", c ? "; " : "", rf->cohorts[c], rf->labels[c]);

@@ -25,6 +25,12 @@ typedef struct pending {
     int line;
 } pending;
 
+/* A list kept as text until the second pass (team states and weights). */
+typedef struct pending_list {
+    char text[512];
+    int line;
+} pending_list;
+
 typedef struct parser {
     modeldef *def;
     const char *origin;
@@ -34,6 +40,8 @@ typedef struct parser {
     int line;         /* line number of the text line last handed to inih */
     pending state_at_age[MD_MAX], state_at_days[MD_MAX], exit_then[MD_MAX];
     pending place[MD_MAX_CODES], rec[MD_MAX_CODES];
+    pending_list team_states[MD_MAX_TEAMS], team_weights[MD_MAX_TEAMS];
+    int team_line[MD_MAX_TEAMS]; /* header line of each team section */
     char seen[256][2 * MD_NAME + 2]; /* "section/key" already set, for duplicates */
     int nseen;
 } parser;
@@ -43,6 +51,7 @@ static const char *const band_keys[] = {"age", "duration"};
 static const char *const state_keys[] = {"label",    "looked_after", "max_age",   "at_max_age",
                                          "max_days", "at_max_days",  "in_history"};
 static const char *const exit_keys[] = {"label", "then"};
+static const char *const team_keys[] = {"label", "states", "weights", "target_caseload"};
 #define NKEYS(a) ((int)(sizeof(a) / sizeof(a[0])))
 
 static void problem(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -129,6 +138,39 @@ static int section_item(parser *p, const char *section, bool is_state)
         util_copy(e->label, name, MD_LABEL);
     }
     return n;
+}
+
+/* Finds or creates the team named after the dot in "team.NAME". */
+static int team_item(parser *p, const char *section)
+{
+    const char *name = strchr(section, '.') + 1;
+    int i = modeldef_team_index(p->def, name);
+    if (i >= 0)
+        return i;
+    if (p->def->nteams >= MD_MAX_TEAMS || strlen(name) == 0 || strlen(name) >= MD_NAME) {
+        problem(p, "[%s]: too many teams or a bad name (at most %d, names of 1-31 characters)",
+                section, MD_MAX_TEAMS);
+        return -1;
+    }
+    i = p->def->nteams++;
+    md_team *t = &p->def->teams[i];
+    memset(t, 0, sizeof *t);
+    util_copy(t->name, name, MD_NAME);
+    util_copy(t->label, name, MD_LABEL);
+    for (int s = 0; s < MD_MAX; s++)
+        t->weight[s] = 1;
+    p->team_line[i] = p->line;
+    return i;
+}
+
+static void keep_list(parser *p, pending_list *slot, const char *key, const char *value)
+{
+    if (strlen(value) >= sizeof slot->text) {
+        problem(p, "%s: the list is longer than %zu characters", key, sizeof slot->text - 1);
+        return;
+    }
+    util_copy(slot->text, value, sizeof slot->text);
+    slot->line = p->line;
 }
 
 static bool duplicate(parser *p, const char *section, const char *key)
@@ -233,11 +275,32 @@ static int handler(void *user, const char *section, const char *key, const char 
             keep_name(p, &p->exit_then[i], key, value);
         else
             unknown_key(p, section, key, exit_keys, NKEYS(exit_keys));
+    } else if (!strncmp(section, "team.", 5)) {
+        int i = team_item(p, section);
+        if (i < 0)
+            return 1;
+        md_team *t = &d->teams[i];
+        if (!strcmp(key, "label"))
+            util_copy(t->label, value, MD_LABEL);
+        else if (!strcmp(key, "states"))
+            keep_list(p, &p->team_states[i], key, value);
+        else if (!strcmp(key, "weights"))
+            keep_list(p, &p->team_weights[i], key, value);
+        else if (!strcmp(key, "target_caseload")) {
+            if (!util_parse_double(value, &t->target_caseload) || !(t->target_caseload > 0) ||
+                t->target_caseload > 1000) {
+                problem(p, "%s = '%s': expected a number of weighted cases per FTE above 0 (at "
+                        "most 1000)", key, value);
+                t->target_caseload = 0;
+            }
+        } else
+            unknown_key(p, section, key, team_keys, NKEYS(team_keys));
     } else if (!strcmp(section, "ssda903.place") || !strcmp(section, "ssda903.rec")) {
         parse_code(p, section, key, value);
     } else {
-        static const char *const sections[] = {"model",     "bands",         "state.NAME",
-                                               "exit.NAME", "ssda903.place", "ssda903.rec"};
+        static const char *const sections[] = {"model",         "bands",      "state.NAME",
+                                               "exit.NAME",     "team.NAME",  "ssda903.place",
+                                               "ssda903.rec"};
         int k = util_nearest(section, sections, NKEYS(sections));
         problem(p, "unknown section [%s]; did you mean [%s]?", section, sections[k]);
     }
@@ -270,6 +333,8 @@ static char *reader(char *str, int num, void *stream)
         util_copy(section, h + 1, n + 1 < sizeof section ? n + 1 : sizeof section);
         if (!strncmp(section, "state.", 6) || !strncmp(section, "exit.", 5))
             section_item(p, section, section[0] == 's');
+        else if (!strncmp(section, "team.", 5))
+            team_item(p, section);
     }
     return str;
 }
@@ -309,6 +374,69 @@ static int resolve(parser *p, const pending *slot, const char *what, bool to_sta
     problem(p, "%s '%s' is not defined; did you mean '%s'?", what, slot->text,
             k >= 0 ? cands[k] : "(none)");
     return MD_NONE;
+}
+
+/* Nearest state name to `name` (or CLA), for messages. */
+static const char *nearest_state(const modeldef *d, const char *name)
+{
+    const char *cands[MD_MAX + 1];
+    int n = 0;
+    for (int s = 0; s < d->nstates; s++)
+        cands[n++] = d->states[s].name;
+    cands[n++] = "CLA";
+    return cands[util_nearest(name, cands, n)];
+}
+
+/* Team states (CLA = every looked-after state), weights and targets; a state's cases
+ * are held by at most one team, so no case is counted twice. */
+static void resolve_teams(parser *p)
+{
+    modeldef *d = p->def;
+    int owner[MD_MAX];
+    for (int s = 0; s < MD_MAX; s++)
+        owner[s] = -1;
+    for (int i = 0; i < d->nteams; i++) {
+        md_team *t = &d->teams[i];
+        p->line = p->team_line[i];
+        if (!p->team_states[i].text[0]) {
+            problem(p, "[team.%s]: 'states' is missing (the states whose cases the team holds, "
+                    "e.g. states = CIN, CP)", t->name);
+            continue;
+        }
+        if (t->target_caseload == 0)
+            problem(p, "[team.%s]: 'target_caseload' is missing (weighted cases per FTE aimed "
+                    "for, e.g. 15)", t->name);
+        char buf[512];
+        util_copy(buf, p->team_states[i].text, sizeof buf);
+        p->line = p->team_states[i].line;
+        for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+             tok = strtok_r(NULL, ",", &save)) {
+            tok = util_trim(tok);
+            bool cla = !strcmp(tok, "CLA");
+            int k = modeldef_state_index(d, tok);
+            if (!cla && k < 0) {
+                problem(p, "states = '%s': '%s' is not a state; did you mean '%s'?",
+                        p->team_states[i].text, tok, nearest_state(d, tok));
+                continue;
+            }
+            for (int s = 0; s < d->nstates; s++) {
+                if (!(cla ? d->states[s].looked_after : s == k))
+                    continue;
+                if (owner[s] >= 0 && owner[s] != i)
+                    problem(p, "states = '%s': %s cases are already held by team %s (a state "
+                            "belongs to one team)", p->team_states[i].text, d->states[s].name,
+                            d->teams[owner[s]].name);
+                owner[s] = i;
+                t->holds[s] = true;
+            }
+        }
+        if (p->team_weights[i].text[0]) {
+            char why[256];
+            p->line = p->team_weights[i].line;
+            if (!modeldef_parse_weights(d, i, p->team_weights[i].text, t->weight, why, sizeof why))
+                problem(p, "weights = '%s': %s", p->team_weights[i].text, why);
+        }
+    }
 }
 
 static void second_pass(parser *p)
@@ -351,6 +479,7 @@ static void second_pass(parser *p)
     }
     for (int i = 0; i < d->nrec; i++)
         d->rec[i].value = resolve(p, &p->rec[i], "exit reason", false, true);
+    resolve_teams(p);
 }
 
 modeldef *modeldef_alloc_text(const char *text, const char *origin, cc_err *err, int *status)
@@ -422,6 +551,48 @@ int modeldef_state_index(const modeldef *def, const char *name)
         if (!strcmp(def->states[i].name, name))
             return i;
     return -1;
+}
+
+int modeldef_team_index(const modeldef *def, const char *name)
+{
+    for (int i = 0; i < def->nteams; i++)
+        if (!strcmp(def->teams[i].name, name))
+            return i;
+    return -1;
+}
+
+bool modeldef_parse_weights(const modeldef *def, int team, const char *text, double *weight,
+                            char *why, size_t size)
+{
+    char buf[512];
+    util_copy(buf, text, sizeof buf);
+    const md_team *t = &def->teams[team];
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        tok = util_trim(tok);
+        char *colon = strchr(tok, ':');
+        double w = 0;
+        if (!colon || !util_parse_double(util_trim(colon + 1), &w) || !(w > 0) || w > 100) {
+            snprintf(why, size, "'%s': expected STATE:WEIGHT with a weight above 0 (at most 100), "
+                     "e.g. CP:1.5", tok);
+            return false;
+        }
+        *colon = '\0';
+        char *name = util_trim(tok);
+        int s = modeldef_state_index(def, name);
+        if (s < 0) {
+            snprintf(why, size, "'%s' is not a state; did you mean '%s'?", name,
+                     nearest_state(def, name));
+            return false;
+        }
+        if (!t->holds[s]) {
+            snprintf(why, size, "team %s does not hold %s cases (its states decide which "
+                     "cases it holds)", t->name, name);
+            return false;
+        }
+        weight[s] = w;
+    }
+    return true;
 }
 
 int modeldef_exit_index(const modeldef *def, const char *name)

@@ -23,6 +23,7 @@
 #define MD_MAX       48  /* most states, and most exit reasons */
 #define MD_MAX_BANDS 16  /* most age or duration bands */
 #define MD_MAX_CODES 128
+#define MD_MAX_TEAMS 8   /* most social-work teams */
 #define MD_OUT       (-1) /* `then` of an exit that leaves the model */
 #define MD_MOVE      (-2) /* REC code meaning "a new episode starts the same day" */
 #define MD_NONE      (-3) /* no forced exit */
@@ -49,6 +50,16 @@ typedef struct md_code {
     int value; /* state index (PLACE), exit index or MD_MOVE (REC) */
 } md_code;
 
+/* A social-work team: the states whose cases it holds, how much each case weighs and the
+ * caseload the council aims for (weighted cases per available FTE). */
+typedef struct md_team {
+    char name[MD_NAME];
+    char label[MD_LABEL];
+    bool holds[MD_MAX];     /* states whose cases the team holds (a state has one team) */
+    double weight[MD_MAX];  /* weight of one case in each held state (1 unless set) */
+    double target_caseload; /* weighted cases per available FTE aimed for */
+} md_team;
+
 typedef struct modeldef {
     char name[MD_NAME];
     char description[MD_LABEL];
@@ -61,6 +72,8 @@ typedef struct modeldef {
     int nplace, nrec;
     md_code place[MD_MAX_CODES];
     md_code rec[MD_MAX_CODES];
+    int nteams;
+    md_team teams[MD_MAX_TEAMS];
     char *text; /* the definition's INI text, as read */
 } modeldef;
 
@@ -85,6 +98,15 @@ const char *modeldef_target_name(const modeldef *def, int t);
 /* Index of the state / exit reason with this name, or -1. */
 int modeldef_state_index(const modeldef *def, const char *name);
 int modeldef_exit_index(const modeldef *def, const char *name);
+
+/* Index of the team with this name, or -1. */
+int modeldef_team_index(const modeldef *def, const char *name);
+
+/* Parses caseload weights "STATE:WEIGHT, STATE:WEIGHT" (WEIGHT > 0) for team `team` into
+ * weight[MD_MAX], leaving states not named unchanged. False with the reason in `why`
+ * (a state that is not defined or not held by the team, a bad number). */
+bool modeldef_parse_weights(const modeldef *def, int team, const char *text, double *weight,
+                            char *why, size_t size);
 
 /* State of an SSDA903 placement: the map's `PLACE/PROVIDER` entry if it has one (so a
  * council can split, say, in-house from agency foster care), else the `PLACE` entry;

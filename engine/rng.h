@@ -25,7 +25,8 @@ enum rng_purpose {
     RNG_ARRIVAL_COUNT = 2, /* number of arrivals: a = month, b = entry cell */
     RNG_ARRIVAL_CHILD = 3, /* one arriving child: a = month, b = cell << 32 | k */
     RNG_PARAMETERS = 4,    /* per-replicate parameter draws */
-    RNG_EXTRA_CHILD = 5    /* a scenario's extra arrival: a = month, b = lever << 32 | k */
+    RNG_EXTRA_CHILD = 5,   /* a scenario's extra arrival: a = month, b = lever << 32 | k */
+    RNG_WORKFORCE = 6      /* a team's staffing draws: a = team, b = 2 month (+1 for hires) */
 };
 
 typedef struct rng {

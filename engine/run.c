@@ -25,6 +25,7 @@
 #include "scenario.h"
 #include "sim.h"
 #include "util.h"
+#include "workforce.h"
 
 const cli_spec run_options[] = {
     {"model", CLI_TEXT, "MODEL.h5", "model file to project from (required)"},
@@ -177,8 +178,34 @@ static int scenario_arrays(runfile_scenario *o, const scenario *sc, size_t rms, 
                : CC_ENOMEM;
 }
 
+/* The workforce arrays of a scenario with a workforce; CC_OK or CC_ENOMEM. */
+static int workforce_arrays(runfile_scenario *o, int R, int M)
+{
+    int G = workforce_ngroups(o->wf), Y = workforce_nyears(o->wf);
+    o->wf_month = calloc((size_t)WF_NMEASURES * R * M * G, sizeof *o->wf_month);
+    o->wf_year = calloc((size_t)WF_NMEASURES * R * Y * G, sizeof *o->wf_year);
+    return o->wf_month && o->wf_year ? CC_OK : CC_ENOMEM;
+}
+
+/* Stores one replicate's workforce ([M][G][K] and [Y][G][K]) into the run's arrays. */
+static void store_workforce(runfile_scenario *o, int r, int R, int M, const double *month,
+                            const double *year)
+{
+    int G = workforce_ngroups(o->wf), Y = workforce_nyears(o->wf), K = WF_NMEASURES;
+    for (int k = 0; k < K; k++) {
+        float *dm = o->wf_month + ((size_t)k * R + r) * M * G;
+        float *dy = o->wf_year + ((size_t)k * R + r) * Y * G;
+        for (int mg = 0; mg < M * G; mg++)
+            dm[mg] = (float)month[(size_t)mg * K + k];
+        for (int yg = 0; yg < Y * G; yg++)
+            dy[yg] = (float)year[(size_t)yg * K + k];
+    }
+}
+
 static void scenario_arrays_free(runfile_scenario *o)
 {
+    free(o->wf_month);
+    free(o->wf_year);
     free(o->stock);
     free(o->inflow);
     free(o->outflow);
@@ -221,6 +248,16 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
             status = CC_ENOMEM;
     sim_set_parameter_draws(s, !cfg->fixed_parameters);
     int R = cfg->replicates, M = cfg->horizon, S = sim_nstates(s), F = sim_nflows(s);
+    int *month_start = malloc(sizeof *month_start * (size_t)(M + 1));
+    if (!month_start)
+        status = cc_fail(err, CC_ENOMEM, "out of memory");
+    for (int i = 0; month_start && i <= M; i++)
+        month_start[i] = sim_month_start(s, i);
+    workforce *wf[RUN_MAX_SCENARIOS] = {NULL};
+    for (int i = 0; status == CC_OK && i < N; i++)
+        if (sc[i]->workforce)
+            wf[i] = workforce_alloc(m->def, sc[i]->workforce, month_start, M,
+                                    sim_initial_stock(s), err, &status);
     int nage = m->def->nage;
     size_t rms = (size_t)R * M * S;
     int *flow_from = malloc(sizeof *flow_from * (size_t)F);
@@ -236,13 +273,21 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         out[i].initial_stock = sim_initial_stock(s);
         if (status == CC_OK)
             status = scenario_arrays(&out[i], sc[i], rms, (size_t)R * M * F, (size_t)R * M * nage);
+        out[i].wf = wf[i];
+        if (status == CC_OK && wf[i])
+            status = workforce_arrays(&out[i], R, M);
     }
+    /* per-thread workforce scratch: one replicate's [M][G][K] and [Y][G][K] */
+    size_t wf_cells = (size_t)(M + M / 12 + 2) * (MD_MAX_TEAMS + 1) * WF_NMEASURES;
     int nt = cfg->threads;
     sim_work **work = calloc((size_t)nt, sizeof *work);
-    if (!work || !flow_from || !flow_to)
+    rng **wrng = calloc((size_t)nt, sizeof *wrng);
+    double **wscr = calloc((size_t)nt, sizeof *wscr);
+    if (!work || !wrng || !wscr || !flow_from || !flow_to)
         status = CC_ENOMEM;
     for (int i = 0; status == CC_OK && i < nt; i++)
-        if (!(work[i] = sim_work_alloc(s)))
+        if (!(work[i] = sim_work_alloc(s)) || !(wrng[i] = rng_alloc()) ||
+            !(wscr[i] = malloc(sizeof *wscr[i] * wf_cells)))
             status = CC_ENOMEM;
     if (status != CC_OK)
         cc_fail(err, status,
@@ -258,7 +303,8 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         /* each replicate runs every scenario in turn on the same thread, so the
          * replicate's parameter draw is made once and shared by its scenarios */
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) default(none) \
-    shared(s, x, work, out, N, R, M, S, F, nage, show, done) reduction(+ : events)
+    shared(s, x, work, out, N, R, M, S, F, nage, show, done, wf, wrng, wscr, cfg) \
+    reduction(+ : events)
         for (int r = 0; r < R; r++) {
             size_t off = (size_t)r * M * S;
             for (int i = 0; i < N; i++) {
@@ -269,7 +315,13 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
                                   out[i].flows + (size_t)r * M * F,
                                   out[i].person_days + off,
                                   out[i].starts + (size_t)r * M * nage};
-                events += sim_replicate_scenario(s, x[i], work[omp_get_thread_num()], r, &led);
+                int tid = omp_get_thread_num();
+                events += sim_replicate_scenario(s, x[i], work[tid], r, &led);
+                if (wf[i]) {
+                    double *wm = wscr[tid], *wy = wm + (size_t)M * workforce_ngroups(wf[i]) * WF_NMEASURES;
+                    workforce_replicate(wf[i], led.stock, cfg->seed, r, wrng[tid], wm, wy);
+                    store_workforce(&out[i], r, R, M, wm, wy);
+                }
             }
             int now;
 #pragma omp atomic capture
@@ -293,9 +345,6 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
     if (status == CC_OK) {
         history_ctx hc = {S, H, ends, hist, m->def};
         model_spans(m, count_span, &hc);
-        int *month_start = malloc(sizeof *month_start * (size_t)(M + 1));
-        for (int i = 0; month_start && i <= M; i++)
-            month_start[i] = sim_month_start(s, i);
         runfile_header h = {m,         cfg->model_path,
                             params,    cli_command_line(),
                             cfg->seed, R,
@@ -303,9 +352,7 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
                             start,     month_start,
                             H,         ends,
                             hist};
-        status = month_start ? runfile_write(cfg->out, cfg->force, &h, out, N, err)
-                             : cc_fail(err, CC_ENOMEM, "out of memory");
-        free(month_start);
+        status = runfile_write(cfg->out, cfg->force, &h, out, N, err);
     }
     if (stats) {
         stats->events = events;
@@ -318,8 +365,16 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
     free(ends);
     for (int i = 0; work && i < nt; i++)
         sim_work_free(work[i]);
+    for (int i = 0; wrng && i < nt; i++)
+        rng_free(wrng[i]);
+    for (int i = 0; wscr && i < nt; i++)
+        free(wscr[i]);
     free(work);
+    free(wrng);
+    free(wscr);
+    free(month_start);
     for (int i = 0; i < N; i++) {
+        workforce_free(wf[i]);
         scenario_arrays_free(&out[i]);
         sim_scenario_free(x[i]);
         scenario_free(sc[i]);

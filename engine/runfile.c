@@ -88,22 +88,26 @@ int runfile_summarise(const double *per_rep, int R, int M, int C, int threads, d
 
 /* ---- writing ---------------------------------------------------------------------- */
 
+#define BY_COHORT "month and cohort"
+#define BY_AGE    "month and age group"
+
 /* Writes `prefix`summary/NAME: the quantile table [M][C][8] of a per-replicate array
- * [R][M][C] (C cohorts or age groups), and with `keep` the array itself as `prefix`NAME
- * (int32 when `whole`). */
+ * [R][M][C] (M months or financial years, C cohorts, age groups or teams, as `by` says,
+ * e.g. "month and cohort"), and with `keep` the array itself as `prefix`NAME (int32 when
+ * `whole`). */
 static int write_summary(hid_t g, const runfile_header *h, const char *prefix, const char *name,
-                         const double *per_rep, int C, bool groups, bool keep, bool whole,
-                         const char *what, const char *units, cc_err *err)
+                         const double *per_rep, int M, int C, const char *by, bool keep,
+                         bool whole, const char *what, const char *units, cc_err *err)
 {
-    int R = h->replicates, M = h->months;
+    int R = h->replicates;
     double *table = malloc(sizeof *table * (size_t)M * C * RUNFILE_NSTATS);
     int rc = table ? runfile_summarise(per_rep, R, M, C, h->threads, table) : CC_ENOMEM;
     char path[128], desc[512];
     snprintf(path, sizeof path, "%ssummary/%s", prefix, name);
     snprintf(desc, sizeof desc,
-             "%s: mean and percentiles over replicates, by month and %s (columns: "
+             "%s: mean and percentiles over replicates, by %s (columns: "
              "mean,p5,p10,p25,p50,p75,p90,p95; P5-P95 is a 90%% interval)",
-             what, groups ? "age group" : "cohort");
+             what, by);
     hsize_t dims[3] = {(hsize_t)M, (hsize_t)C, RUNFILE_NSTATS};
     if (rc == CC_OK)
         rc = h5io_write(g, path, H5T_NATIVE_DOUBLE, 3, dims, table, desc, units, err);
@@ -115,8 +119,7 @@ static int write_summary(hid_t g, const runfile_header *h, const char *prefix, c
             ints[i] = (int32_t)lround(per_rep[i]);
         hsize_t d3[3] = {(hsize_t)R, (hsize_t)M, (hsize_t)C};
         snprintf(path, sizeof path, "%s%s", prefix, name);
-        snprintf(desc, sizeof desc, "%s, in each replicate, by month and %s", what,
-                 groups ? "age group" : "cohort");
+        snprintf(desc, sizeof desc, "%s, in each replicate, by %s", what, by);
         rc = whole && !ints ? CC_ENOMEM
                             : h5io_write(g, path, whole ? H5T_NATIVE_INT32 : H5T_NATIVE_DOUBLE, 3,
                                          d3, whole ? (void *)ints : (void *)per_rep, desc, units,
@@ -164,7 +167,7 @@ static int write_summaries(hid_t g, const runfile_header *h, const runfile_scena
                                               base->arrivals, NULL};
     for (int k = 0; rc == CC_OK && k < RUNFILE_NMEASURES; k++) {
         runfile_cohort_totals(def, arrays[k], sc->person_days, R, M, per_rep);
-        rc = write_summary(g, h, "", runfile_measures[k], per_rep, C, false, false, false,
+        rc = write_summary(g, h, "", runfile_measures[k], per_rep, M, C, BY_COHORT, false, false,
                            measure_text[k].description, measure_text[k].units, err);
         if (rc != CC_OK || sc == base)
             continue;
@@ -174,12 +177,12 @@ static int write_summaries(hid_t g, const runfile_header *h, const runfile_scena
         char what[256];
         snprintf(what, sizeof what, "difference from the baseline (this scenario minus the "
                  "baseline, same replicate): %s", measure_text[k].description);
-        rc = write_summary(g, h, "difference/", runfile_measures[k], per_rep, C, false, true, k < 4,
-                           what, measure_text[k].units, err);
+        rc = write_summary(g, h, "difference/", runfile_measures[k], per_rep, M, C, BY_COHORT,
+                           true, k < 4, what, measure_text[k].units, err);
     }
     if (rc == CC_OK) {
         starts_by_group(h, sc, false, per_rep);
-        rc = write_summary(g, h, "", "starts", per_rep, A, true, false, false, starts_text,
+        rc = write_summary(g, h, "", "starts", per_rep, M, A, BY_AGE, false, false, starts_text,
                            "children", err);
     }
     if (rc == CC_OK && sc != base) {
@@ -190,11 +193,72 @@ static int write_summaries(hid_t g, const runfile_header *h, const runfile_scena
         char what[512];
         snprintf(what, sizeof what, "difference from the baseline in cumulative %s, from the "
                  "start to the end of the month", starts_text);
-        rc = write_summary(g, h, "difference/", "starts_cumulative", per_rep, A, true, true, true,
-                           what, "children", err);
+        rc = write_summary(g, h, "difference/", "starts_cumulative", per_rep, M, A, BY_AGE, true,
+                           true, what, "children", err);
     }
     free(per_rep);
     free(ref);
+    return rc;
+}
+
+/* A scenario's workforce: per-replicate arrays by month and financial year (float), their
+ * quantiles, and their per-replicate differences from the baseline's (when it has one). */
+static int write_workforce(hid_t g, const runfile_header *h, const runfile_scenario *sc,
+                           const runfile_scenario *base, cc_err *err)
+{
+    const workforce *wf = sc->wf;
+    int R = h->replicates, G = workforce_ngroups(wf);
+    bool diff = sc != base && base->wf;
+    size_t most = (size_t)R * (h->months > workforce_nyears(wf) ? h->months : workforce_nyears(wf)) * G;
+    double *a = malloc(sizeof *a * most), *b = malloc(sizeof *b * most);
+    int rc = a && b ? CC_OK : cc_fail(err, CC_ENOMEM, "out of memory writing the workforce");
+    for (int year = 0; year < 2; year++) {
+        int rows = year ? workforce_nyears(wf) : h->months;
+        size_t n = (size_t)R * rows * G;
+        const char *by = year ? "financial year (April to March) and team, then all teams"
+                              : "month and team, then all teams";
+        for (int k = 0; rc == CC_OK && k < WF_NMEASURES; k++) {
+            const workforce_measure *wm = &workforce_measures[k];
+            const float *mine = (year ? sc->wf_year : sc->wf_month) + (size_t)k * n;
+            char prefix[64], path[128], what[512];
+            snprintf(prefix, sizeof prefix, "workforce/%s", year ? "year/" : "");
+            snprintf(path, sizeof path, "%s%s", prefix, wm->name);
+            snprintf(what, sizeof what, "%s%s", wm->description,
+                     !year ? "" : wm->flow ? " (sum over the year's months)"
+                                           : " (mean over the year's months)");
+            hsize_t d3[3] = {(hsize_t)R, (hsize_t)rows, (hsize_t)G};
+            char desc[600];
+            snprintf(desc, sizeof desc, "%s, in each replicate, by %s", what, by);
+            rc = h5io_write(g, path, H5T_NATIVE_FLOAT, 3, d3, mine, desc, wm->units, err);
+            for (size_t i = 0; i < n; i++)
+                a[i] = mine[i];
+            if (rc == CC_OK)
+                rc = write_summary(g, h, prefix, wm->name, a, rows, G, by, false, false, what,
+                                   wm->units, err);
+            if (rc != CC_OK || !diff)
+                continue;
+            const float *ref = (year ? base->wf_year : base->wf_month) + (size_t)k * n;
+            for (size_t i = 0; i < n; i++)
+                b[i] = a[i] - ref[i];
+            char dprefix[80], dwhat[640];
+            snprintf(dprefix, sizeof dprefix, "%sdifference/", prefix);
+            snprintf(dwhat, sizeof dwhat, "difference from the baseline (this scenario minus "
+                     "the baseline, same replicate): %s", what);
+            rc = write_summary(g, h, dprefix, wm->name, b, rows, G, by, false, false, dwhat,
+                               wm->units, err);
+        }
+    }
+    hsize_t dg[1] = {(hsize_t)G};
+    double target[MD_MAX_TEAMS + 1];
+    for (int i = 0; i < G; i++)
+        target[i] = workforce_target(wf, i);
+    if (rc == CC_OK)
+        rc = h5io_write(g, "workforce/target_caseload", H5T_NATIVE_DOUBLE, 1, dg, target,
+                        "target caseload of each team (all teams: total weighted cases over "
+                        "total FTE needed on the start date)",
+                        "weighted cases per FTE", err);
+    free(a);
+    free(b);
     return rc;
 }
 
@@ -251,6 +315,8 @@ static int write_scenario(hid_t root, const runfile_header *h, const runfile_sce
                              err);
     if (rc == CC_OK)
         rc = write_summaries(g, h, sc, base, err);
+    if (rc == CC_OK && sc->wf)
+        rc = write_workforce(g, h, sc, base, err);
     H5Gclose(g);
     return rc;
 }
@@ -336,6 +402,38 @@ static int write_header(hid_t fid, const runfile_header *h, cc_err *err)
     return rc;
 }
 
+/* Names of the workforce groups and financial years, shared by every scenario. */
+static int write_workforce_axes(hid_t fid, const modeldef *def, const workforce *wf, cc_err *err)
+{
+    int G = workforce_ngroups(wf), Y = workforce_nyears(wf);
+    const char *names[MD_MAX_TEAMS + 1], *labels[MD_MAX_TEAMS + 1], *years[64];
+    for (int t = 0; t < G; t++) {
+        names[t] = t < def->nteams ? def->teams[t].name : "all";
+        labels[t] = t < def->nteams ? def->teams[t].label : "All teams";
+    }
+    int months[64];
+    for (int y = 0; y < Y && y < 64; y++) {
+        years[y] = workforce_year_label(wf, y);
+        months[y] = workforce_year_months(wf, y);
+    }
+    Y = Y < 64 ? Y : 64;
+    int rc = h5io_write_strings(fid, "workforce/groups", names, (size_t)G,
+                                "workforce groups: the model's teams, then all teams", err);
+    if (rc == CC_OK)
+        rc = h5io_write_strings(fid, "workforce/group_labels", labels, (size_t)G,
+                                "labels of the workforce groups", err);
+    if (rc == CC_OK)
+        rc = h5io_write_strings(fid, "workforce/years", years, (size_t)Y,
+                                "financial years (April to March) of the year/ tables", err);
+    hsize_t dy[1] = {(hsize_t)Y};
+    if (rc == CC_OK)
+        rc = h5io_write(fid, "workforce/year_months", H5T_NATIVE_INT, 1, dy, months,
+                        "months of the run in each financial year (the first and last may be "
+                        "part years)",
+                        "months", err);
+    return rc;
+}
+
 int runfile_write(const char *path, bool force, const runfile_header *h,
                   const runfile_scenario *scen, int nscen, cc_err *err)
 {
@@ -352,6 +450,11 @@ int runfile_write(const char *path, bool force, const runfile_header *h,
                                 "scenarios in run order; the first is the baseline the others "
                                 "are compared with",
                                 err);
+    const workforce *wf = NULL;
+    for (int i = 0; i < nscen; i++)
+        wf = wf ? wf : scen[i].wf;
+    if (rc == CC_OK && wf)
+        rc = write_workforce_axes(f.id, h->model->def, wf, err);
     for (int i = 0; rc == CC_OK && i < nscen; i++)
         rc = write_scenario(f.id, h, &scen[i], &scen[0], err);
     if (rc != CC_OK) {
@@ -460,6 +563,21 @@ runfile *runfile_open(const char *path, cc_err *err, int *status)
             h5io_read_strings(fid, "scenario_names", rf->scenarios[0], 64, (size_t)rf->nscen) !=
                 rf->nscen)
             rc = cc_fail(err, CC_EINPUT, "%s: /scenario_names is unreadable", path);
+        rf->G = h5io_dims(fid, "workforce/groups", dims) == 1 ? (int)dims[0] : 0;
+        rf->Y = h5io_dims(fid, "workforce/years", dims) == 1 ? (int)dims[0] : 0;
+        rf->groups = calloc((size_t)rf->G + 1, sizeof *rf->groups);
+        rf->group_labels = calloc((size_t)rf->G + 1, sizeof *rf->group_labels);
+        rf->years = calloc((size_t)rf->Y + 1, sizeof *rf->years);
+        if (!rf->groups || !rf->group_labels || !rf->years)
+            rc = cc_fail(err, CC_ENOMEM, "out of memory");
+        else if (rf->G > 0 &&
+                 (h5io_read_strings(fid, "workforce/groups", rf->groups[0], 32, (size_t)rf->G) !=
+                      rf->G ||
+                  h5io_read_strings(fid, "workforce/group_labels", rf->group_labels[0], 160,
+                                    (size_t)rf->G) != rf->G ||
+                  h5io_read_strings(fid, "workforce/years", rf->years[0], 8, (size_t)rf->Y) !=
+                      rf->Y))
+            rc = cc_fail(err, CC_EINPUT, "%s: /workforce is unreadable (corrupt run file?)", path);
         rf->A = h5io_dims(fid, "age_groups", dims) == 1 ? (int)dims[0] : 0;
         rf->age_groups = calloc((size_t)rf->A + 1, sizeof *rf->age_groups);
         if (rc == CC_OK && (!rf->age_groups ||
@@ -490,6 +608,9 @@ void runfile_close(runfile *rf)
     free(rf->history);
     free(rf->scenarios);
     free(rf->age_groups);
+    free(rf->groups);
+    free(rf->group_labels);
+    free(rf->years);
     free(rf);
 }
 
@@ -532,6 +653,31 @@ int runfile_read_replicates(const runfile *rf, const char *scen, const char *nam
     snprintf(path, sizeof path, "scenarios/%s/%s", scen, name);
     return h5io_read((hid_t)rf->h5, path, H5T_NATIVE_INT32, out, (size_t)rf->R * rf->M * rf->S,
                      rf->path, err);
+}
+
+bool runfile_has_workforce(const runfile *rf, const char *scen)
+{
+    char path[256];
+    hsize_t dims[8];
+    snprintf(path, sizeof path, "scenarios/%s/workforce/target_caseload", scen);
+    return rf->G > 0 && h5io_dims((hid_t)rf->h5, path, dims) == 1;
+}
+
+int runfile_read_workforce(const runfile *rf, const char *scen, const char *path, double *out,
+                           cc_err *err)
+{
+    char name[256];
+    snprintf(name, sizeof name, "scenarios/%s/workforce/%s", scen, path);
+    int rows = strncmp(path, "year/", 5) ? rf->M : rf->Y;
+    return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out,
+                     (size_t)rows * rf->G * RUNFILE_NSTATS, rf->path, err);
+}
+
+int runfile_read_targets(const runfile *rf, const char *scen, double *out, cc_err *err)
+{
+    char name[256];
+    snprintf(name, sizeof name, "scenarios/%s/workforce/target_caseload", scen);
+    return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out, (size_t)rf->G, rf->path, err);
 }
 
 int runfile_cohort(const runfile *rf, const char *name)

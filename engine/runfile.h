@@ -9,12 +9,17 @@
  *   /cohorts          cohort names: the states, then CLA (all looked-after states)
  *   /age_groups       the model's age bands, then "all"
  *   /scenario_names   the scenarios in run order; the first is the baseline
+ *   /workforce/...    team names and labels, and financial years (runs with a workforce)
  *   /history/...      observed month-end stock by cohort before the start
  *   /scenarios/NAME/  per-replicate arrays [replicate][month][state or flow], starts
  *                     [replicate][month][age band], summary/MEASURE [month][cohort][stat]
  *                     quantile tables, the scenario's parameters, and (every scenario
  *                     but the baseline) difference/: per-replicate differences from the
- *                     baseline [replicate][month][cohort] with their summaries
+ *                     baseline [replicate][month][cohort] with their summaries; and,
+ *                     for a scenario with a [workforce] section, workforce/MEASURE
+ *                     [replicate][month][team] and workforce/year/MEASURE
+ *                     [replicate][financial year][team], each with summary/ (and
+ *                     difference/summary/ when the baseline has a workforce too)
  */
 #ifndef CC_RUNFILE_H
 #define CC_RUNFILE_H
@@ -23,6 +28,7 @@
 
 #include "error.h"
 #include "model.h"
+#include "workforce.h"
 
 #define RUNFILE_NSTATS    8 /* mean, p5, p10, p25, p50, p75, p90, p95 */
 #define RUNFILE_NMEASURES 5
@@ -48,6 +54,9 @@ typedef struct runfile_scenario {
     const char *file;         /* scenario file ("" for the built-in baseline) */
     const char *description;
     const char *parameters;   /* the scenario's keys, values and where they came from */
+    const workforce *wf;      /* NULL: the scenario projects no workforce */
+    float *wf_month;          /* [WF_NMEASURES][R][M][G] (workforce.h measures and groups) */
+    float *wf_year;           /* [WF_NMEASURES][R][Y][G] by financial year */
 } runfile_scenario;
 
 /* What a run writes besides its scenarios. */
@@ -78,6 +87,11 @@ typedef struct runfile {
     char (*scenarios)[64];   /* [nscen], in run order: scenarios[0] is the baseline */
     int A;                   /* age groups: the model's bands, then all ages */
     char (*age_groups)[16];  /* [A] labels such as "10-15", "25+", "all" */
+    int G, Y;                /* workforce groups (teams, then all) and financial years;
+                              * 0 when no scenario projects a workforce */
+    char (*groups)[32];      /* [G] team names, then "all" */
+    char (*group_labels)[160];
+    char (*years)[8];        /* [Y] "2025-26" */
     char version[64], revision[64], command_line[4096], start[11], model_file[4096];
     char model_source[512];
     long long seed, threads;
@@ -123,6 +137,18 @@ int runfile_read_starts(const runfile *rf, const char *scen, const char *what, d
 /* Reads a per-replicate int array (stock, inflow, outflow, arrivals): out [R][M][S]. */
 int runfile_read_replicates(const runfile *rf, const char *scen, const char *name, int32_t *out,
                             cc_err *err);
+
+/* True if scenario `scen` has a workforce projection. */
+bool runfile_has_workforce(const runfile *rf, const char *scen);
+
+/* Reads scenarios/SCEN/workforce/PATH, a quantile table of a workforce measure: PATH is
+ * summary/MEASURE or difference/summary/MEASURE ([M][G][8]), or year/summary/MEASURE or
+ * year/difference/summary/MEASURE ([Y][G][8]). */
+int runfile_read_workforce(const runfile *rf, const char *scen, const char *path, double *out,
+                           cc_err *err);
+
+/* Reads a scenario's target caseload by workforce group: out [G]. */
+int runfile_read_targets(const runfile *rf, const char *scen, double *out, cc_err *err);
 
 /* Index of a cohort by name, or -1. */
 int runfile_cohort(const runfile *rf, const char *name);

@@ -51,9 +51,14 @@ enum {
     K_REREFERRAL = 1 << 3,
     K_POPULATION = 1 << 4,
     K_EXTRA = 1 << 5,
-    K_CARE_LEAVERS = 1 << 6
+    K_CARE_LEAVERS = 1 << 6,
+    K_WORKFORCE = 1 << 7,
+    K_TEAM = 1 << 8,
+    K_WF_CHANGE = 1 << 9
 };
-#define K_LEVERS (K_ENTRIES | K_HAZARD | K_REREFERRAL | K_POPULATION | K_EXTRA | K_CARE_LEAVERS)
+#define K_STAFF  (K_WORKFORCE | K_TEAM | K_WF_CHANGE)
+#define K_LEVERS (K_ENTRIES | K_HAZARD | K_REREFERRAL | K_POPULATION | K_EXTRA | K_CARE_LEAVERS | K_STAFF)
+#define K_DATED  (K_LEVERS & ~(K_WORKFORCE | K_TEAM))
 #define K_TIMED  (K_ENTRIES | K_HAZARD | K_REREFERRAL | K_EXTRA)
 
 static const struct {
@@ -80,6 +85,16 @@ static const struct {
      "asylum-seeking children under a national transfer scheme"},
     {"care_leavers", K_CARE_LEAVERS,
      "the age to which care leavers are supported (the state's forced leaving age)"},
+    {"workforce", K_WORKFORCE,
+     "case-holding social workers on the start date and the policies that move them each "
+     "month: turnover, recruitment, newly qualified intake, agency cover, establishment, "
+     "pay; a scenario without it has no workforce projection"},
+    {"team", K_TEAM,
+     "one team of the model definition ([team.NAME]): its target caseload and case "
+     "weights, and optionally its own starting staff and turnover"},
+    {"workforce_change", K_WF_CHANGE,
+     "workforce values replaced between two dates: a recruitment freeze, higher turnover, "
+     "an agency conversion drive (values not given are unchanged)"},
 };
 #define NKINDS ((int)(sizeof kinds / sizeof kinds[0]))
 
@@ -101,9 +116,9 @@ static const key_def keys[] = {
      "scenario name used in the run file, tables and charts"},
     {"description", K_TOP, T_TEXT, "", 0, 0, "what the scenario represents, in a sentence"},
     {"enabled", K_LEVERS, T_BOOL, "yes", 0, 0, "no switches the lever off (e.g. one inherited)"},
-    {"start", K_LEVERS, T_DATE, "(the run's start date)", 0, 0,
+    {"start", K_DATED, T_DATE, "(the run's start date)", 0, 0,
      "first day the lever acts (YYYY-MM-DD)"},
-    {"end", K_TIMED, T_DATE, "(never)", 0, 0, "first day the lever no longer acts"},
+    {"end", K_TIMED | K_WF_CHANGE, T_DATE, "(never)", 0, 0, "first day the lever no longer acts"},
     {"ramp_months", K_TIMED, T_INT, "0", 0, 120,
      "months over which the effect ramps in, in equal monthly steps: 1/R in the first "
      "month from the start, 2/R in the second, full from the R-th (0: full at once)"},
@@ -133,6 +148,79 @@ static const key_def keys[] = {
      "state whose leaving age changes"},
     {"support_to_age", K_CARE_LEAVERS, T_REAL, NULL, 1, 30,
      "age in years at which support ends (children leave the state on that birthday)"},
+    /* workforce: council values, then a team's own, then a dated change's */
+    {"establishment", K_WORKFORCE, T_NAME, "fixed", 0, 0,
+     "fixed: funded posts stay at permanent + vacant FTE on the start date; demand: posts "
+     "follow the FTE needed to hold every team at its target caseload"},
+    {"permanent_fte", K_WORKFORCE, T_REAL, NULL, 0, 100000,
+     "case-holding permanent social workers in post on the start date, FTE (teams without "
+     "their own figure share it in proportion to the FTE they need)"},
+    {"agency_fte", K_WORKFORCE, T_REAL, "0", 0, 100000,
+     "case-holding agency social workers on the start date, FTE (shared like permanent_fte)"},
+    {"vacancy_fte", K_WORKFORCE, T_REAL, "0", 0, 100000,
+     "vacant case-holding posts on the start date, FTE (posts not filled by permanent "
+     "staff, covered by agency or not; shared like permanent_fte)"},
+    {"turnover", K_WORKFORCE, T_REAL, "0.139", 0, 1,
+     "share of permanent FTE leaving in a year (0.139: England, year to 30 September 2024); "
+     "drawn monthly, so a share r leaves in a year on average"},
+    {"absence_rate", K_WORKFORCE, T_REAL, "0.034", 0, 0.5,
+     "share of working time lost to sickness absence (0.034: England 2024)"},
+    {"recruitment_lag_months", K_WORKFORCE, T_INT, "3", 0, 24,
+     "months from advertising a vacant post to the recruit starting"},
+    {"recruitment_per_month", K_WORKFORCE, T_REAL, "(no limit)", 0, 10000,
+     "most permanent posts the council can advertise a month, FTE (fractions accumulate; "
+     "each post goes to the team with the largest share of its posts open)"},
+    {"recruitment_fill", K_WORKFORCE, T_REAL, "1", 0, 1,
+     "share of advertised posts that are filled (the rest are advertised again)"},
+    {"nq_intake", K_WORKFORCE, T_REAL, "0", 0, 10000,
+     "newly qualified social workers joining each year, FTE (shared between teams in "
+     "proportion to their posts)"},
+    {"nq_month", K_WORKFORCE, T_INT, "9", 1, 12,
+     "month of the year the newly qualified intake starts (9: September)"},
+    {"nq_caseload", K_WORKFORCE, T_REAL, "0.8", 0.1, 1,
+     "share of a full caseload a newly qualified worker carries in the first year"},
+    {"agency_cover", K_WORKFORCE, T_REAL, "1", 0, 1,
+     "share of vacant posts filled by agency social workers"},
+    {"agency_cap", K_WORKFORCE, T_REAL, "1", 0, 1,
+     "most agency FTE may be as a share of FTE in post (1: no cap)"},
+    {"agency_conversion", K_WORKFORCE, T_REAL, "0", 0, 1,
+     "share of agency FTE recruited into permanent posts in a year (drawn monthly)"},
+    {"turnover_threshold", K_WORKFORCE, T_REAL, "0", 0, 1000,
+     "caseload per FTE above which turnover rises (0: never)"},
+    {"turnover_elasticity", K_WORKFORCE, T_REAL, "0", 0, 20,
+     "relative rise in turnover per relative excess of caseload over the threshold "
+     "(1: caseload 10% over the threshold raises turnover by 10%)"},
+    {"salary", K_WORKFORCE, T_REAL, "42000", 0, 1e6,
+     "annual salary of a permanent social worker, pounds (illustrative: enter your own)"},
+    {"nq_salary", K_WORKFORCE, T_REAL, "36000", 0, 1e6,
+     "annual salary in the first year after qualifying, pounds (illustrative)"},
+    {"oncost", K_WORKFORCE, T_REAL, "0.3", 0, 2,
+     "employer's on-costs (pension, national insurance) as a share of salary"},
+    {"agency_day_rate", K_WORKFORCE, T_REAL, "350", 0, 1e5,
+     "cost of an agency social worker per working day (Monday to Friday), pounds "
+     "(illustrative)"},
+    {"pay_inflation", K_WORKFORCE, T_REAL, "0", -0.5, 0.5,
+     "annual rise of salaries and agency rates, applied each 1 April after the start"},
+    {"target_caseload", K_TEAM, T_REAL, "(the model's)", 0.1, 1000,
+     "weighted cases per available FTE the team aims for"},
+    {"weights", K_TEAM, T_TEXT, "(the model's)", 0, 0,
+     "case weights STATE:WEIGHT, e.g. CP:1.5 (states of the team not named keep theirs)"},
+    {"permanent_fte", K_TEAM, T_REAL, "(a share of the council's)", 0, 100000,
+     "the team's own permanent FTE on the start date"},
+    {"agency_fte", K_TEAM, T_REAL, "(a share of the council's)", 0, 100000,
+     "the team's own agency FTE on the start date"},
+    {"vacancy_fte", K_TEAM, T_REAL, "(a share of the council's)", 0, 100000,
+     "the team's own vacant posts on the start date, FTE"},
+    {"turnover", K_TEAM, T_REAL, "(the council's)", 0, 1,
+     "the team's own annual turnover (e.g. higher at the front door)"},
+    {"turnover", K_WF_CHANGE, T_REAL, "(unchanged)", 0, 1,
+     "annual turnover of every team while the change acts"},
+    {"recruitment_per_month", K_WF_CHANGE, T_REAL, "(unchanged)", 0, 10000,
+     "recruitment capacity while the change acts (0: a recruitment freeze)"},
+    {"agency_cap", K_WF_CHANGE, T_REAL, "(unchanged)", 0, 1,
+     "agency cap while the change acts"},
+    {"agency_conversion", K_WF_CHANGE, T_REAL, "(unchanged)", 0, 1,
+     "annual share of agency FTE recruited into permanent posts while the change acts"},
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))
 
@@ -261,6 +349,12 @@ static unsigned header_kind(parse_ctx *c, const char *header)
                              header);
                 return 0;
             }
+            if (kinds[s].bit == K_TEAM && !dot) {
+                problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, NULL,
+                             "section [team] needs the team's name: [team.NAME], NAME a team of "
+                             "the model definition");
+                return 0;
+            }
             return kinds[s].bit;
         }
     const char *cands[NKINDS];
@@ -268,7 +362,8 @@ static unsigned header_kind(parse_ctx *c, const char *header)
         cands[s - 1] = kinds[s].name;
     problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, NULL,
                  "unknown section [%s]; did you mean [%s]? (sections: entries, hazard, "
-                 "rereferral, population, extra, care_leavers; see carecast help scenario)",
+                 "rereferral, population, extra, care_leavers, workforce, team.NAME, "
+                 "workforce_change; see carecast help scenario)",
                  header, cands[util_nearest(kind, cands, NKINDS - 1)]);
     return 0;
 }
@@ -696,11 +791,7 @@ static bool names_value(compile_ctx *c, const char *name, bool exits, bool *mark
     }
     bool ok = true;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ' || *tok == '\t')
-            tok++;
-        size_t n = strlen(tok);
-        while (n > 0 && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
-            tok[--n] = '\0';
+        tok = util_trim(tok);
         int i = modeldef_state_index(d, tok);
         if (i >= 0) {
             mark[i] = true;
@@ -939,6 +1030,138 @@ static int compile_care_leavers(compile_ctx *c, bool on)
     return on && !slot ? CC_ENOMEM : CC_OK;
 }
 
+/* A number key whose default is computed ("(unchanged)", "(the model's)"): NAN when it
+ * is not set, recorded in the dump as `unset`. */
+static double optional_real(compile_ctx *c, const char *name, const char *unset)
+{
+    if (!c->s->v[key_index(name, c->s->kind)].text) {
+        computed(c, name, unset);
+        return NAN;
+    }
+    return real_value(c, name);
+}
+
+/* A workforce with the model's teams, their weights and targets, and nothing else set. */
+static scn_workforce *workforce_new(const modeldef *d)
+{
+    scn_workforce *w = calloc(1, sizeof *w);
+    for (int t = 0; w && t < d->nteams; t++) {
+        scn_team *team = &w->team[t];
+        team->target_caseload = d->teams[t].target_caseload;
+        memcpy(team->weight, d->teams[t].weight, sizeof team->weight);
+        team->permanent_fte = team->agency_fte = team->vacancy_fte = team->turnover = NAN;
+    }
+    return w;
+}
+
+static void workforce_free_scn(scn_workforce *w)
+{
+    if (w)
+        free(w->changes);
+    free(w);
+}
+
+static void compile_workforce(compile_ctx *c, scn_workforce *w)
+{
+    const raw_value *v;
+    const char *mode = value(c, "establishment", &v);
+    if (mode && strcmp(mode, "fixed") && strcmp(mode, "demand"))
+        fail(c, v, "establishment", "establishment = '%s': expected fixed or demand", mode);
+    w->demand_led = mode && !strcmp(mode, "demand");
+    w->permanent_fte = real_value(c, "permanent_fte");
+    w->agency_fte = real_value(c, "agency_fte");
+    w->vacancy_fte = real_value(c, "vacancy_fte");
+    w->turnover = real_value(c, "turnover");
+    w->absence_rate = real_value(c, "absence_rate");
+    double lag = real_value(c, "recruitment_lag_months");
+    w->recruitment_lag = isnan(lag) ? 0 : (int)lag;
+    w->recruitment_per_month = optional_real(c, "recruitment_per_month", "no limit");
+    if (isnan(w->recruitment_per_month) && !c->s->v[key_index("recruitment_per_month", K_WORKFORCE)].text)
+        w->recruitment_per_month = INFINITY;
+    w->recruitment_fill = real_value(c, "recruitment_fill");
+    w->nq_intake = real_value(c, "nq_intake");
+    double month = real_value(c, "nq_month");
+    w->nq_month = isnan(month) ? 9 : (int)month;
+    w->nq_caseload = real_value(c, "nq_caseload");
+    w->agency_cover = real_value(c, "agency_cover");
+    w->agency_cap = real_value(c, "agency_cap");
+    w->agency_conversion = real_value(c, "agency_conversion");
+    w->turnover_threshold = real_value(c, "turnover_threshold");
+    w->turnover_elasticity = real_value(c, "turnover_elasticity");
+    w->salary = real_value(c, "salary");
+    w->nq_salary = real_value(c, "nq_salary");
+    w->oncost = real_value(c, "oncost");
+    w->agency_day_rate = real_value(c, "agency_day_rate");
+    w->pay_inflation = real_value(c, "pay_inflation");
+    if (c->m->def->nteams == 0)
+        fail(c, NULL, NULL,
+             "[workforce]: model '%s' has no teams ([team.NAME] sections of its definition "
+             "say which states each team holds)",
+             c->m->def->name);
+}
+
+static void compile_team(compile_ctx *c, scn_workforce *w)
+{
+    const modeldef *d = c->m->def;
+    const char *name = strchr(c->s->header, '.') + 1;
+    int t = modeldef_team_index(d, name);
+    if (t < 0) {
+        const char *cands[MD_MAX_TEAMS];
+        for (int i = 0; i < d->nteams; i++)
+            cands[i] = d->teams[i].name;
+        fail(c, NULL, NULL, "[%s]: model '%s' has no team '%s'%s%s%s", c->s->header, d->name,
+             name, d->nteams ? "; did you mean '" : " (its definition declares no teams)",
+             d->nteams ? cands[util_nearest(name, cands, d->nteams)] : "", d->nteams ? "'?" : "");
+        return;
+    }
+    scn_team *team = &w->team[t];
+    double target = optional_real(c, "target_caseload", "the model's");
+    if (!isnan(target))
+        team->target_caseload = target;
+    const raw_value *v;
+    const char *weights = value(c, "weights", &v);
+    if (!weights) {
+        computed(c, "weights", "the model's");
+    } else {
+        char why[256];
+        if (!modeldef_parse_weights(d, t, weights, team->weight, why, sizeof why))
+            fail(c, v, "weights", "weights = '%s': %s", weights, why);
+    }
+    team->permanent_fte = optional_real(c, "permanent_fte", "a share of the council's");
+    team->agency_fte = optional_real(c, "agency_fte", "a share of the council's");
+    team->vacancy_fte = optional_real(c, "vacancy_fte", "a share of the council's");
+    team->turnover = optional_real(c, "turnover", "the council's");
+}
+
+static int compile_wf_change(compile_ctx *c, scn_workforce *w)
+{
+    scn_staffing_change x;
+    memset(&x, 0, sizeof x);
+    x.when.start = date_value(c, "start", c->sc->run_start);
+    x.when.end = date_value(c, "end", SCN_NEVER);
+    if (x.when.end != SCN_NEVER && x.when.end <= x.when.start) {
+        char a[11], b[11];
+        date_format(x.when.start, a);
+        date_format(x.when.end, b);
+        fail(c, &c->s->v[key_index("end", K_WF_CHANGE)], "end",
+             "end = %s is not after start = %s: the change would never act", b, a);
+    }
+    x.turnover = optional_real(c, "turnover", "unchanged");
+    x.recruitment_per_month = optional_real(c, "recruitment_per_month", "unchanged");
+    x.agency_cap = optional_real(c, "agency_cap", "unchanged");
+    x.agency_conversion = optional_real(c, "agency_conversion", "unchanged");
+    if (isnan(x.turnover) && isnan(x.recruitment_per_month) && isnan(x.agency_cap) &&
+        isnan(x.agency_conversion))
+        fail(c, NULL, NULL,
+             "[%s] changes nothing: give at least one of turnover, recruitment_per_month, "
+             "agency_cap, agency_conversion",
+             c->s->header);
+    scn_staffing_change *slot = grow((void **)&w->changes, &w->nchanges, sizeof x);
+    if (slot)
+        *slot = x;
+    return slot ? CC_OK : CC_ENOMEM;
+}
+
 /* The file name without folder and ".ini". */
 static void stem_of(const char *path, char *dst, size_t size)
 {
@@ -972,13 +1195,30 @@ static int compile(compile_ctx *c, const raw *r, const char *path)
     util_copy(sc->description, desc ? desc : "", sizeof sc->description);
     const raw_value *b = &r->sec[0].v[key_index("base", K_TOP)];
     fprintf(c->dump, "base = %s\n", b->text ? b->text : "");
-    int rc = CC_OK;
+    scn_workforce *wf = workforce_new(c->m->def);
+    int rc = wf ? CC_OK : CC_ENOMEM;
+    const raw_section *staff = NULL, *workforce = NULL; /* first team/change, the workforce */
     for (int i = 1; i < r->n && rc == CC_OK; i++) {
         c->s = &r->sec[i];
         if (!c->s->kind)
             continue;
         fprintf(c->dump, "\n[%s]    ; %s:%d\n", c->s->header, c->s->file, c->s->line);
         bool on = bool_value(c, "enabled");
+        if (c->s->kind & K_STAFF) {
+            if (!on) /* a switched-off workforce section is only recorded */
+                continue;
+            if (c->s->kind == K_WORKFORCE) {
+                workforce = c->s;
+                compile_workforce(c, wf);
+            } else {
+                staff = staff ? staff : c->s;
+                if (c->s->kind == K_TEAM)
+                    compile_team(c, wf);
+                else
+                    rc = compile_wf_change(c, wf);
+            }
+            continue;
+        }
         switch (c->s->kind) {
         case K_ENTRIES:
             rc = compile_entries(c, on);
@@ -998,6 +1238,18 @@ static int compile(compile_ctx *c, const raw *r, const char *path)
             break;
         }
     }
+    if (workforce) {
+        sc->workforce = wf;
+        return rc;
+    }
+    if (staff) {
+        c->s = staff;
+        fail(c, NULL, NULL,
+             "[%s] changes the workforce, but the scenario has no [workforce] section (give "
+             "one, or inherit one with base = FILE)",
+             staff->header);
+    }
+    workforce_free_scn(wf);
     return rc;
 }
 
@@ -1066,6 +1318,7 @@ void scenario_free(scenario *sc)
     free(sc->extra);
     free(sc->support);
     free(sc->population);
+    workforce_free_scn(sc->workforce);
     free(sc);
 }
 

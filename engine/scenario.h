@@ -17,6 +17,8 @@
  *   - when do the hazards change (the start, ramp steps and end of hazard levers),
  *     scenario_hazard_breaks(), and what are they at a given time, scenario_hazards();
  *   - which fixed extra arrivals and which changed support ages apply (read directly).
+ * The workforce model (workforce.h) reads the [workforce], [team.NAME] and
+ * [workforce_change.NAME] sections from `workforce`.
  * A lever's effect is 0 before its start, ramps in equal monthly steps (1/R of the
  * effect in the first month from the start, 2/R in the second, ... full from the R-th
  * month) and stops at its end, scenario_fraction().
@@ -84,6 +86,40 @@ typedef struct scn_support {
     int start;
 } scn_support;
 
+/* Workforce values a [workforce_change] section replaces while it acts (NAN: unchanged). */
+typedef struct scn_staffing_change {
+    scn_when when; /* no ramp */
+    double turnover, recruitment_per_month, agency_cap, agency_conversion;
+} scn_staffing_change;
+
+/* One team of the model as the scenario sees it: the model's weights and target with any
+ * [team.NAME] changes, and the team's own starting staff and turnover (NAN: a share of
+ * the council's figures, or the council's turnover). */
+typedef struct scn_team {
+    double target_caseload;
+    double weight[MD_MAX];
+    double permanent_fte, agency_fte, vacancy_fte;
+    double turnover;
+} scn_team;
+
+/* The [workforce] section: case-holding staff on the start date and the policies that
+ * move them (see workforce.h for how each value is used). Rates are annual shares. */
+typedef struct scn_workforce {
+    bool demand_led; /* establishment follows FTE needed (else fixed at the start's posts) */
+    double permanent_fte, agency_fte, vacancy_fte;
+    double turnover, absence_rate;
+    int recruitment_lag; /* months from advert to start */
+    double recruitment_per_month, recruitment_fill;
+    double nq_intake, nq_caseload;
+    int nq_month; /* 1-12 */
+    double agency_cover, agency_cap, agency_conversion;
+    double turnover_threshold, turnover_elasticity;
+    double salary, nq_salary, oncost, agency_day_rate, pay_inflation;
+    scn_team team[MD_MAX_TEAMS]; /* one per team of the model */
+    int nchanges;
+    scn_staffing_change *changes;
+} scn_workforce;
+
 typedef struct scenario {
     char name[SCN_NAME];
     int name_line;          /* line of the `name` key, 0 when named after the file */
@@ -97,6 +133,7 @@ typedef struct scenario {
     scn_growth *growth;
     scn_extra *extra;
     scn_support *support;
+    scn_workforce *workforce; /* NULL: the scenario has no [workforce] section */
     /* a population projection ([pop_nyears][MODEL_POP_AGES]), or NULL */
     int pop_year0, pop_nyears;
     double *population;

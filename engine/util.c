@@ -146,3 +146,13 @@ bool util_exists(const char *path)
     struct stat st;
     return stat(path, &st) == 0;
 }
+
+char *util_trim(char *text)
+{
+    while (*text == ' ' || *text == '\t')
+        text++;
+    size_t n = strlen(text);
+    while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+        text[--n] = '\0';
+    return text;
+}

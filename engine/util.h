@@ -25,6 +25,10 @@ bool util_parse_double(const char *text, double *value);
  * (whose text is copied into `bad`, at least 64 bytes) or more than `max` items. */
 int util_parse_list(const char *text, double *out, int max, char *bad);
 
+/* Strips leading and trailing blanks (spaces, tabs) in place; returns the first
+ * non-blank character. */
+char *util_trim(char *text);
+
 /* True if `path` exists (any type). */
 bool util_exists(const char *path);
 
