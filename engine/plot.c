@@ -11,6 +11,7 @@
  */
 #include "plot.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "util.h"
 
 #define COMPARE_HISTORY_MONTHS 36 /* observed months shown on comparison charts */
+#define PLOT_NAMES_MAX (64 * 66) /* space-separated scenario names */
 
 const cli_spec plot_options[] = {
     {"out", CLI_TEXT, "DIR", "folder for the charts (required)"},
@@ -42,9 +44,10 @@ static void quote(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
-/* Writes the quantiles of cohort c (table [M][C][8]) as date,mean,p5..p95. */
+/* Writes the quantiles of column c of a monthly table [M][width][8] (width cohorts or
+ * workforce groups) as date,mean,p5..p95. */
 static int write_quantiles(const char *path, const runfile *rf, const double *table, int c,
-                           cc_err *err)
+                           int width, cc_err *err)
 {
     FILE *f = fopen(path, "w");
     if (!f)
@@ -53,7 +56,7 @@ static int write_quantiles(const char *path, const runfile *rf, const double *ta
     for (int m = 0; m < rf->M; m++) {
         fprintf(f, "%s", rf->month_end[m]);
         for (int k = 0; k < RUNFILE_NSTATS; k++)
-            fprintf(f, ",%.4f", table[((size_t)m * rf->C + c) * RUNFILE_NSTATS + k]);
+            fprintf(f, ",%.4f", table[((size_t)m * width + c) * RUNFILE_NSTATS + k]);
         fprintf(f, "\n");
     }
     return fclose(f) == 0 ? CC_OK : cc_fail(err, CC_EIO, "%s: writing failed", path);
@@ -110,6 +113,52 @@ static void chart_paths(const char *dir, const char *prefix, const char *cohort,
     snprintf(tmp, size, "%s/.%s%s.tmp.%s", dir, prefix, cohort, fmt);
 }
 
+/* Draws plots/fan.gp from `data` (and `hist`, "" for none) into `final`; a finite
+ * `target` is drawn as a dashed line labelled `target_label`. */
+static int fan_chart(const char *data, const char *hist, const char *final, const char *tmp,
+                     const char *title, const char *subtitle, const char *ylabel, double target,
+                     const char *target_label, const char *fmt, cc_err *err)
+{
+    const char *raw[8] = {data, hist, tmp, title, subtitle, fmt, ylabel, target_label};
+    char *q[8];
+    int rc = CC_OK;
+    for (int i = 0; i < 8; i++) {
+        size_t n = 2 * strlen(raw[i]) + 1;
+        if ((q[i] = malloc(n)))
+            quote(q[i], n, raw[i]);
+        else
+            rc = CC_ENOMEM;
+    }
+    size_t len = 6 * 4400 + 2048;
+    char *vars = rc == CC_OK ? malloc(len) : NULL;
+    if (vars) {
+        char tv[1024] = "";
+        if (isfinite(target))
+            snprintf(tv, sizeof tv, "; target=%.6g; targetlabel='%s'", target, q[7]);
+        snprintf(vars, len,
+                 "datafile='%s'; histfile='%s'; outfile='%s'; title='%s'; subtitle='%s'; "
+                 "term='%s'; ylabel='%s'%s",
+                 q[0], q[1], q[2], q[3], q[4], q[5], q[6], tv);
+        rc = gnuplot("fan.gp", vars, final, tmp, err);
+    } else {
+        rc = cc_fail(err, CC_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < 8; i++)
+        free(q[i]);
+    free(vars);
+    return rc;
+}
+
+/* The run, scenario and interval line under a fan chart's title. */
+static void fan_subtitle(const runfile *rf, const char *scen, char *buf, size_t size)
+{
+    const char *base = strrchr(rf->path, '/') ? strrchr(rf->path, '/') + 1 : rf->path;
+    snprintf(buf, size,
+             "run %s, scenario %s: %d replicates, seed %lld, projection from %s; "
+             "median with P25-P75 (50%%) and P5-P95 (90%%) intervals",
+             base, scen, rf->R, rf->seed, rf->start);
+}
+
 /* Fan chart of cohort c under scenario `scen` (table: its stock summary). */
 static int draw_fan(const runfile *rf, int c, const double *table, const char *scen,
                     const char *dir, const char *fmt, cc_err *err)
@@ -118,33 +167,56 @@ static int draw_fan(const runfile *rf, int c, const double *table, const char *s
     chart_paths(dir, "", rf->cohorts[c], fmt, final, tmp, sizeof final);
     snprintf(data, sizeof data, "%s/data/%s.csv", dir, rf->cohorts[c]);
     snprintf(hist, sizeof hist, "%s/data/%s_history.csv", dir, rf->cohorts[c]);
-    int rc = write_quantiles(data, rf, table, c, err);
+    int rc = write_quantiles(data, rf, table, c, rf->C, err);
     if (rc != CC_OK)
         return rc;
-    const char *base = strrchr(rf->path, '/') ? strrchr(rf->path, '/') + 1 : rf->path;
-    char title[512], subtitle[1024], q[6][4400];
+    char title[512], subtitle[1024];
     snprintf(title, sizeof title, "%s (%s)", rf->labels[c], rf->cohorts[c]);
-    snprintf(subtitle, sizeof subtitle,
-             "run %s, scenario %s: %d replicates, seed %lld, projection from %s; "
-             "median with P25-P75 (50%%) and P5-P95 (90%%) intervals",
-             base, scen, rf->R, rf->seed, rf->start);
-    quote(q[0], sizeof q[0], data);
-    quote(q[1], sizeof q[1], hist);
-    quote(q[2], sizeof q[2], tmp);
-    quote(q[3], sizeof q[3], title);
-    quote(q[4], sizeof q[4], subtitle);
-    quote(q[5], sizeof q[5], fmt);
-    size_t len = 6 * 4400 + 512;
-    char *vars = malloc(len);
-    if (!vars)
-        return cc_fail(err, CC_ENOMEM, "out of memory");
-    snprintf(vars, len,
-             "datafile='%s'; histfile='%s'; outfile='%s'; title='%s'; subtitle='%s'; "
-             "term='%s'; ylabel='children (count at month end)'",
-             q[0], q[1], q[2], q[3], q[4], q[5]);
-    rc = gnuplot("fan.gp", vars, final, tmp, err);
+    fan_subtitle(rf, scen, subtitle, sizeof subtitle);
+    return fan_chart(data, hist, final, tmp, title, subtitle, "children (count at month end)",
+                     NAN, "", fmt, err);
+}
+
+/* Draws plots/compare.gp: series `files` (space-separated CSV paths) named `names`, with
+ * observed history `hist` ("" for none), into `final`; `diff` draws differences (a zero
+ * line, no history). */
+static int compare_chart(const char *files, const char *names, const char *hist,
+                         const char *final, const char *tmp, const char *title,
+                         const char *subtitle, const char *ylabel, bool diff, const char *fmt,
+                         cc_err *err)
+{
+    const char *raw[7] = {files, names, hist, tmp, title, subtitle, ylabel};
+    char *q[7];
+    int rc = CC_OK;
+    size_t len = 512;
+    for (int i = 0; i < 7; i++) {
+        size_t n = 2 * strlen(raw[i]) + 1;
+        len += n;
+        if ((q[i] = malloc(n)))
+            quote(q[i], n, raw[i]);
+        else
+            rc = CC_ENOMEM;
+    }
+    char *vars = rc == CC_OK ? malloc(len) : NULL;
+    if (vars) {
+        snprintf(vars, len,
+                 "files='%s'; names='%s'; histfile='%s'; outfile='%s'; title='%s'; "
+                 "subtitle='%s'; term='%s'; zero=%d; ylabel='%s'",
+                 q[0], q[1], q[2], q[3], q[4], q[5], fmt, diff ? 1 : 0, q[6]);
+        rc = gnuplot("compare.gp", vars, final, tmp, err);
+    } else {
+        rc = cc_fail(err, CC_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < 7; i++)
+        free(q[i]);
     free(vars);
     return rc;
+}
+
+/* Appends `item` to a space-separated list of `size` bytes. */
+static void append(char *list, size_t size, const char *item)
+{
+    snprintf(list + strlen(list), size - strlen(list), "%s%s", *list ? " " : "", item);
 }
 
 /* Scenario charts of cohort c: every scenario's median and 90% band on one chart
@@ -158,12 +230,11 @@ static int draw_compare(const runfile *rf, int c, bool diff, double *table, cons
     snprintf(prefix, sizeof prefix, "%s_", kind);
     chart_paths(dir, prefix, rf->cohorts[c], fmt, final, tmp, sizeof final);
     snprintf(hist, sizeof hist, "%s/data/compare_%s_history.csv", dir, rf->cohorts[c]);
-    int rc0 = diff ? CC_OK : write_history(rf, c, hist, COMPARE_HISTORY_MONTHS, err);
-    if (rc0 != CC_OK)
-        return rc0;
+    int rc = diff ? CC_OK : write_history(rf, c, hist, COMPARE_HISTORY_MONTHS, err);
     size_t flen = (size_t)rf->nscen * 4300 + 1, nlen = (size_t)rf->nscen * 66 + 1;
     char *files = calloc(flen, 1), *names = calloc(nlen, 1);
-    int rc = files && names ? CC_OK : cc_fail(err, CC_ENOMEM, "out of memory");
+    if (rc == CC_OK && (!files || !names))
+        rc = cc_fail(err, CC_ENOMEM, "out of memory");
     /* the baseline is series 1 in both charts (its difference is 0), so each scenario
      * keeps its colour from one chart to the other */
     for (int s = 0; rc == CC_OK && s < rf->nscen; s++) {
@@ -176,13 +247,9 @@ static int draw_compare(const runfile *rf, int c, bool diff, double *table, cons
             rc = diff ? runfile_read_difference(rf, rf->scenarios[s], "stock", table, err)
                       : runfile_read_summary(rf, rf->scenarios[s], "stock", table, err);
         if (rc == CC_OK)
-            rc = write_quantiles(data, rf, table, c, err);
-        if (strchr(data, ' '))
-            rc = cc_fail(err, CC_EUSAGE, "plot: %s: chart folders with spaces in their path "
-                         "cannot hold comparison charts", dir);
-        snprintf(files + strlen(files), flen - strlen(files), "%s%s", *files ? " " : "", data);
-        snprintf(names + strlen(names), nlen - strlen(names), "%s%s", *names ? " " : "",
-                 rf->scenarios[s]);
+            rc = write_quantiles(data, rf, table, c, rf->C, err);
+        append(files, flen, data);
+        append(names, nlen, rf->scenarios[s]);
     }
     const char *base = strrchr(rf->path, '/') ? strrchr(rf->path, '/') + 1 : rf->path;
     char title[512], subtitle[1024];
@@ -194,34 +261,155 @@ static int draw_compare(const runfile *rf, int c, bool diff, double *table, cons
                   : "run %s (baseline: %s), %d replicates on the same random numbers; median "
                     "and P5-P95 (90%% interval) of each scenario; history: last 3 years",
              base, rf->scenarios[0], rf->R);
-    size_t len = flen + nlen + 4 * 4400 + 512;
-    char *vars = rc == CC_OK ? malloc(len) : NULL;
-    char *q[6];
-    const char *raw[6] = {files, names, hist, tmp, title, subtitle};
-    for (int i = 0; i < 6; i++) {
-        size_t n = 2 * strlen(raw[i] ? raw[i] : "") + 1;
-        q[i] = malloc(n);
-        if (q[i])
-            quote(q[i], n, raw[i] ? raw[i] : "");
-        else
-            rc = CC_ENOMEM;
-    }
-    if (rc == CC_OK && vars) {
-        snprintf(vars, len,
-                 "files='%s'; names='%s'; histfile='%s'; outfile='%s'; title='%s'; "
-                 "subtitle='%s'; term='%s'; zero=%d; ylabel='%s'",
-                 q[0], q[1], diff ? "" : q[2], q[3], q[4], q[5], fmt, diff ? 1 : 0,
-                 diff ? "difference in children (count at month end)"
-                      : "children (count at month end)");
-        rc = gnuplot("compare.gp", vars, final, tmp, err);
-    } else if (rc == CC_OK || rc == CC_ENOMEM) {
-        rc = cc_fail(err, CC_ENOMEM, "out of memory");
-    }
-    for (int i = 0; i < 6; i++)
-        free(q[i]);
-    free(vars);
+    if (rc == CC_OK)
+        rc = compare_chart(files, names, diff ? "" : hist, final, tmp, title, subtitle,
+                           diff ? "difference in children (count at month end)"
+                                : "children (count at month end)",
+                           diff, fmt, err);
     free(files);
     free(names);
+    return rc;
+}
+
+/* ---- workforce charts ------------------------------------------------------------- */
+
+/* Names of the workforce charts of a run (without folder and format), for the check
+ * that nothing is overwritten without --force; returns how many (at most `max`). */
+static int workforce_charts(const runfile *rf, int nwf, char names[][64], int max)
+{
+    int n = 0;
+    for (int g = 0; g < rf->G && n < max; g++)
+        snprintf(names[n++], 64, "workforce_caseload_%s", rf->groups[g]);
+    const char *more[] = {"workforce_fte", "workforce_agency_share", "compare_workforce_caseload",
+                          "difference_workforce_caseload"};
+    for (int k = 0; k < (nwf > 1 ? 4 : 2) && n < max; k++)
+        snprintf(names[n++], 64, "%s", more[k]);
+    return n;
+}
+
+/* A workforce group's quantiles from scenario `scen`'s workforce table PATH (scratch
+ * table [M][G][8]) into DIR/data/NAME.csv, whose path goes to `data`. */
+static int workforce_csv(const runfile *rf, const char *scen, const char *path, int g,
+                         double *table, const char *dir, const char *name, char *data,
+                         size_t size, cc_err *err)
+{
+    snprintf(data, size, "%s/data/%s.csv", dir, name);
+    int rc = runfile_read_workforce(rf, scen, path, table, err);
+    return rc == CC_OK ? write_quantiles(data, rf, table, g, rf->G, err) : rc;
+}
+
+/* The workforce charts of scenario `scen`: caseload per FTE by team against its target,
+ * posts, FTE needed and in post, agency share; and, with several scenarios projecting a
+ * workforce (`wf` marks them), their caseloads compared and their differences. */
+static int draw_workforce(const runfile *rf, const char *scen, const bool *wf, const char *dir,
+                          const char *fmt, cc_err *err)
+{
+    double *table = malloc(sizeof *table * (size_t)rf->M * rf->G * RUNFILE_NSTATS);
+    double *cases = malloc(sizeof *cases * (size_t)rf->M * rf->G * RUNFILE_NSTATS);
+    double target[MD_MAX_TEAMS + 1];
+    int rc = table && cases ? runfile_read_targets(rf, scen, target, err)
+                            : cc_fail(err, CC_ENOMEM, "out of memory");
+    if (rc == CC_OK)
+        rc = runfile_read_workforce(rf, scen, "summary/cases", cases, err);
+    char subtitle[1024], title[512], final[4200], tmp[4200], data[4300], name[96];
+    fan_subtitle(rf, scen, subtitle, sizeof subtitle);
+    int all = rf->G - 1;
+    for (int g = 0; rc == CC_OK && g < rf->G; g++) {
+        double most = 0; /* a team whose states this model does not project is skipped */
+        for (int m = 0; m < rf->M; m++)
+            most = fmax(most, cases[((size_t)m * rf->G + g) * RUNFILE_NSTATS + 7]);
+        if (most == 0)
+            continue;
+        snprintf(name, sizeof name, "workforce_caseload_%s", rf->groups[g]);
+        rc = workforce_csv(rf, scen, "summary/caseload", g, table, dir, name, data, sizeof data,
+                           err);
+        chart_paths(dir, "", name, fmt, final, tmp, sizeof final);
+        snprintf(title, sizeof title, "Caseload per social worker: %s", rf->group_labels[g]);
+        char label[64];
+        snprintf(label, sizeof label, "Target caseload (%.3g)", target[g]);
+        if (rc == CC_OK)
+            rc = fan_chart(data, "", final, tmp, title, subtitle,
+                           "weighted cases per available FTE (month end)", target[g], label,
+                           fmt, err);
+    }
+    if (rc == CC_OK) {
+        rc = workforce_csv(rf, scen, "summary/agency_share", all, table, dir,
+                           "workforce_agency_share", data, sizeof data, err);
+        chart_paths(dir, "", "workforce_agency_share", fmt, final, tmp, sizeof final);
+        if (rc == CC_OK)
+            rc = fan_chart(data, "", final, tmp, "Agency social workers, all teams", subtitle,
+                           "agency FTE, % of FTE in post (month end)", NAN, "", fmt, err);
+    }
+    static const char *const fte[3][2] = {{"posts", "posts"},
+                                          {"fte_needed", "FTE-needed-at-target"},
+                                          {"fte_in_post", "FTE-in-post"}};
+    size_t flen = (size_t)(rf->nscen + 3) * 4400;
+    char *files = calloc(flen, 1), names[PLOT_NAMES_MAX] = "";
+    if (rc == CC_OK && !files)
+        rc = cc_fail(err, CC_ENOMEM, "out of memory");
+    for (int k = 0; rc == CC_OK && k < 3; k++) {
+        char path[64];
+        snprintf(path, sizeof path, "summary/%s", fte[k][0]);
+        snprintf(name, sizeof name, "workforce_%s", fte[k][0]);
+        rc = workforce_csv(rf, scen, path, all, table, dir, name, data, sizeof data, err);
+        append(files, flen, data);
+        append(names, sizeof names, fte[k][1]);
+    }
+    if (rc == CC_OK) {
+        chart_paths(dir, "", "workforce_fte", fmt, final, tmp, sizeof final);
+        char sub[1024];
+        snprintf(sub, sizeof sub,
+                 "run %s, scenario %s: %d replicates; median and P5-P95 (90%% interval); "
+                 "posts = funded establishment",
+                 strrchr(rf->path, '/') ? strrchr(rf->path, '/') + 1 : rf->path, scen, rf->R);
+        rc = compare_chart(files, names, "", final, tmp,
+                           "Social workers: posts, FTE needed at the target caseloads and FTE "
+                           "in post, all teams",
+                           sub, "FTE (month end)", false, fmt, err);
+    }
+    int nwf = 0;
+    for (int s = 0; s < rf->nscen; s++)
+        nwf += wf[s];
+    const char *base = strrchr(rf->path, '/') ? strrchr(rf->path, '/') + 1 : rf->path;
+    for (int diff = 0; rc == CC_OK && nwf > 1 && diff < 2; diff++) {
+        files[0] = names[0] = '\0';
+        for (int s = 0; rc == CC_OK && s < rf->nscen; s++) {
+            if (!wf[s])
+                continue;
+            snprintf(name, sizeof name, "%s_workforce_caseload_%s",
+                     diff ? "difference" : "compare", rf->scenarios[s]);
+            if (diff && s == 0) {
+                memset(table, 0, sizeof *table * (size_t)rf->M * rf->G * RUNFILE_NSTATS);
+                snprintf(data, sizeof data, "%s/data/%s.csv", dir, name);
+                rc = write_quantiles(data, rf, table, all, rf->G, err);
+            } else {
+                rc = workforce_csv(rf, rf->scenarios[s],
+                                   diff ? "difference/summary/caseload" : "summary/caseload",
+                                   all, table, dir, name, data, sizeof data, err);
+            }
+            append(files, flen, data);
+            append(names, sizeof names, rf->scenarios[s]);
+        }
+        chart_paths(dir, diff ? "difference_" : "compare_", "workforce_caseload", fmt, final,
+                    tmp, sizeof final);
+        char sub[1024];
+        snprintf(sub, sizeof sub,
+                 "run %s: %s%d replicates on the same random numbers; median and P5-P95 (90%% "
+                 "interval)",
+                 base, diff ? "each scenario minus the baseline in each of " : "", rf->R);
+        if (rc == CC_OK)
+            rc = compare_chart(files, names, "", final, tmp,
+                               diff ? "Caseload per social worker, all teams: difference from "
+                                      "the baseline"
+                                    : "Caseload per social worker, all teams: scenarios compared",
+                               sub,
+                               diff ? "difference in weighted cases per available FTE"
+                                    : "weighted cases per available FTE (month end)",
+                               diff, fmt, err);
+    }
+    free(files);
+    free(table);
+    free(cases);
     return rc;
 }
 
@@ -273,6 +461,29 @@ int plot_main(int argc, char **argv)
                                  final);
         }
     }
+    bool *wf = calloc((size_t)rf->nscen, sizeof *wf);
+    int nwf = 0;
+    for (int i = 0; wf && i < rf->nscen; i++)
+        nwf += wf[i] = runfile_has_workforce(rf, rf->scenarios[i]);
+    if (status == CC_OK && wf && wf[si]) {
+        char names[2 * MD_MAX_TEAMS + 8][64];
+        int n = workforce_charts(rf, nwf, names, 2 * MD_MAX_TEAMS + 8);
+        for (int k = 0; status == CC_OK && k < n; k++) {
+            char final[4200], tmp[4200];
+            chart_paths(dir, "", names[k], fmt, final, tmp, sizeof final);
+            if (!o.force && util_exists(final))
+                status = cc_fail(&err, CC_EEXIST,
+                                 "%s: exists; use --force to replace the charts "
+                                 "(nothing was written)",
+                                 final);
+        }
+    }
+    /* compare.gp takes its files as one space-separated list */
+    if (status == CC_OK && strchr(dir, ' ') && (rf->nscen > 1 || nwf > 0))
+        status = cc_fail(&err, CC_EUSAGE,
+                         "plot: %s: comparison and workforce charts cannot be drawn in a "
+                         "folder with spaces in its path",
+                         dir);
     char datadir[4200];
     snprintf(datadir, sizeof datadir, "%s/data", dir);
     if (status == CC_OK)
@@ -296,6 +507,9 @@ int plot_main(int argc, char **argv)
         if (status == CC_OK && rf->nscen > 1)
             status = draw_compare(rf, c, true, scratch, dir, fmt, &err);
     }
+    if (status == CC_OK && wf && wf[si])
+        status = draw_workforce(rf, scen, wf, dir, fmt, &err);
+    free(wf);
     free(table);
     free(scratch);
     free(draw_it);

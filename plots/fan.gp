@@ -35,6 +35,9 @@
 #   title      optional  main title (default: none)
 #   subtitle   optional  smaller second line under the title (default: none)
 #   ylabel     optional  y axis label (default: 'children')
+#   target     optional  a value drawn as a dashed horizontal line across the
+#                        chart (e.g. a target caseload), with a key entry
+#   targetlabel optional key text of the target line (default: 'Target')
 #   All text is drawn literally (no enhanced-text markup), so characters
 #   such as _ ^ { } @ & ~ in titles and labels are safe.
 #
@@ -63,6 +66,10 @@ if (!exists("term"))     { term = "png" }
 if (!exists("title"))    { title = "" }
 if (!exists("subtitle")) { subtitle = "" }
 if (!exists("ylabel"))   { ylabel = "children" }
+if (!exists("target"))   { target = NaN }
+if (!exists("targetlabel")) { targetlabel = "Target" }
+has_target = (target == target)   # false for NaN
+C_TARGET = "#d55e00"          # target line (Okabe-Ito vermillion)
 
 DATEFMT = "%Y-%m-%d"          # ISO month-end dates in column 1
 DAY     = 86400.0             # seconds; gnuplot times are seconds since 1970
@@ -123,6 +130,8 @@ stats datafile using 7 skip 1 every ::0::0 nooutput
 p75_0 = STATS_min
 stats datafile using 9 skip 1 every ::0::0 nooutput
 p95_0 = STATS_min
+
+if (has_target && target > ymax) { ymax = target }
 
 nhist = 0
 if (histfile ne "") {
@@ -265,10 +274,18 @@ set label 2 "projection starts" at first t_start, graph 0.965 left offset 0.8, 0
 # the bands), without history one row of three.
 set key outside below center horizontal reverse Left noautotitle \
     samplen 2.5 spacing 1.2 width 0 textcolor rgb "#333333"
-if (nhist > 0) { set key maxcols 2 } else { set key maxcols 3 maxrows 1 }
+if (nhist > 0) { set key maxcols 2 } else { set key maxcols (has_target ? 4 : 3) maxrows 1 }
 
 set style fill solid 1.0 noborder
 set output outfile
+
+# Target: a dashed horizontal line in front of the bands.
+if (has_target) {
+    set arrow 4 from graph 0, first target to graph 1, first target nohead \
+        linecolor rgb C_TARGET linewidth 2 dashtype (12,8) front
+}
+KEY_TARGET = has_target ? sprintf("keyentry with lines linecolor rgb C_TARGET linewidth 2 dashtype (12,8) title '%s'", targetlabel) : ""
+
 
 # ---------------------------------------------------------------------------
 # Plot (layers from back to front: bands, median, observed)
@@ -285,6 +302,7 @@ KEY_FAN = "keyentry with lines linecolor rgb C_MED linewidth 2.5 title 'Median (
           "keyentry with boxes fillstyle solid 1.0 noborder linecolor rgb C_50 title 'P25–P75 (50% interval)', " . \
           "keyentry with boxes fillstyle solid 1.0 noborder linecolor rgb C_90 title 'P5–P95 (90% interval)'"
 
+if (has_target) { KEY_FAN = KEY_FAN . ", " . KEY_TARGET }
 if (nhist > 0) {
     if (join) {
         plot @FAN, @JOINPLOT, @OBS, @KEY_OBS, @KEY_FAN
