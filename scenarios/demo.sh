@@ -6,8 +6,11 @@
 # 3. projects the shipped scenarios from the fitted model (baseline, early help, edge of
 #    care, care leavers to 25, population growth, unaccompanied children): 1,000
 #    replicates, 60 months from the day after the history, each replicate drawing its
-#    rates from their posterior and running every scenario on the same random numbers,
+#    rates from their posterior and running every scenario on the same random numbers;
+#    then the workforce scenarios (high turnover, agency conversion, caseload 15,
+#    recruitment freeze) against the same baseline, staffed from Solihull's DfE row,
 # 4. draws the fan charts, the scenario comparison and difference-from-baseline charts,
+#    and the workforce charts,
 # 5. prints where everything is, the headline tables (baseline, then each scenario's
 #    difference from it) and the fit's check.
 # usage: sh scenarios/demo.sh [DIR]   (default DIR: demo)
@@ -29,8 +32,13 @@ $bin run --model "$out/model.h5" scenarios/baseline.ini scenarios/early-help.ini
     scenarios/edge-of-care.ini scenarios/care-leavers-25.ini scenarios/population-growth.ini \
     scenarios/unaccompanied-children.ini --out "$out/run.h5" --replicates 1000 \
     --horizon 60 --seed 1 --force
+echo "== projecting the social-work workforce under four workforce scenarios"
+$bin run --model "$out/model.h5" scenarios/baseline.ini scenarios/high-turnover.ini \
+    scenarios/agency-conversion.ini scenarios/caseload-15.ini scenarios/recruitment-freeze.ini \
+    --out "$out/workforce.h5" --replicates 1000 --horizon 60 --seed 1 --force
 echo "== drawing the charts"
 $bin plot "$out/run.h5" --out "$out/charts" --force >/dev/null
+$bin plot "$out/workforce.h5" --out "$out/workforce-charts" --force >/dev/null
 $bin info "$out/model.h5" > "$out/model.txt"
 cat <<TXT
 
@@ -47,9 +55,15 @@ Where everything is:
   $out/charts/compare_*.png    each scenario's median and 90% band, per cohort
   $out/charts/difference_*.png each scenario minus the baseline, per cohort
   $out/charts/data/*.csv       the data behind every chart
+  $out/workforce.h5            the workforce run: caseloads, staff and cost per replicate
+  $out/workforce-charts/workforce_*.png  caseload per FTE by team against its target,
+                               posts vs FTE needed vs in post, agency share
+  $out/workforce-charts/compare_workforce_caseload.png  the workforce scenarios compared
   ./carecast info $out/run.h5 --csv   every summary as CSV
 
 TXT
-$bin info "$out/run.h5"
+$bin info "$out/run.h5" | sed '/social-work caseloads/,$d'
+echo
+$bin info "$out/workforce.h5" | sed -n '/social-work caseloads/,/^Cohorts:/p' | sed '$d'
 echo
 sed -n '/^Fitted against observed/,$p' "$out/model.txt"

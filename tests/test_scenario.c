@@ -14,7 +14,11 @@
  *    arrivals follow; fixed extra arrivals add exactly their monthly counts in every
  *    replicate; a support age of 21 ends every care-leaver stay by the 21st birthday;
  *  - the shipped edge-of-care scenario lowers starts in care at ages 10-17 on the demo,
- *    with the 90% interval of the difference at 24 months below 0.
+ *    with the 90% interval of the difference at 24 months below 0;
+ *  - the shipped high-turnover scenario raises caseload per FTE at 12 and 24 months on
+ *    the demo (P5 of the per-replicate difference above 0) while its children, and so
+ *    its weighted cases, are the baseline's; workforce arrays are the same on 1 and 2
+ *    threads.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -606,6 +610,60 @@ static void test_edge_of_care_demo(void **unused)
     free(cum);
 }
 
+/* The shipped high-turnover file on the demo council: the same children as the
+ * baseline (no lever touches them), so the same weighted cases in every replicate and
+ * month, and a higher caseload per FTE at 12 and 24 months (per replicate difference,
+ * median and P5 above 0). The workforce arrays are the same with 1 thread as with 2. */
+static void test_high_turnover_demo(void **unused)
+{
+    (void)unused;
+    char base[600], high[600];
+    snprintf(base, sizeof base, "%s/scenarios/baseline.ini", home);
+    snprintf(high, sizeof high, "%s/scenarios/high-turnover.ini", home);
+    const char *files[2] = {base, high};
+    const char *out = run_path("turnover.h5");
+    int R = 200, M = 24, G = fm->def->nteams + 1;
+    run(out, files, 2, R, M, 1, false);
+    size_t n = (size_t)R * M * G;
+    float *cb = read_data(out, "scenarios/baseline/workforce/cases", H5T_NATIVE_FLOAT, n);
+    float *ch = read_data(out, "scenarios/high-turnover/workforce/cases", H5T_NATIVE_FLOAT, n);
+    float *lb = read_data(out, "scenarios/baseline/workforce/caseload", H5T_NATIVE_FLOAT, n);
+    float *lh = read_data(out, "scenarios/high-turnover/workforce/caseload", H5T_NATIVE_FLOAT, n);
+    assert_memory_equal(cb, ch, n * sizeof *cb);
+    static const int at[2] = {12, 24};
+    for (int k = 0; k < 2; k++) {
+        double d[200];
+        for (int r = 0; r < R; r++) {
+            size_t i = ((size_t)r * M + at[k] - 1) * G + (G - 1);
+            d[r] = (double)lh[i] - lb[i];
+        }
+        qsort(d, (size_t)R, sizeof *d, by_value);
+        double p5 = d[(int)(0.05 * (R - 1))], p50 = d[R / 2], p95 = d[(int)(0.95 * (R - 1))];
+        printf("# high turnover, caseload per FTE (all teams) at %d months, scenario minus "
+               "baseline: median %+.2f (P5 %+.2f to P95 %+.2f)\n",
+               at[k], p50, p5, p95);
+        assert_true(p50 > 0);
+        assert_true(p5 > 0);
+    }
+    /* one thread gives the same bytes */
+    const char *one = run_path("turnover-1.h5");
+    run_config c = {fitted, one, R, 1, 1, start, M, true, false, false, 2, files};
+    cc_err err = {{0}, 0};
+    assert_int_equal(run_execute(&c, NULL, &err), CC_OK);
+    float *l1 = read_data(one, "scenarios/high-turnover/workforce/caseload", H5T_NATIVE_FLOAT, n);
+    float *k2 = read_data(out, "scenarios/high-turnover/workforce/cost", H5T_NATIVE_FLOAT, n);
+    float *k1 = read_data(one, "scenarios/high-turnover/workforce/cost", H5T_NATIVE_FLOAT, n);
+    assert_memory_equal(l1, lh, n * sizeof *l1);
+    assert_memory_equal(k1, k2, n * sizeof *k1);
+    free(cb);
+    free(ch);
+    free(lb);
+    free(lh);
+    free(l1);
+    free(k1);
+    free(k2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -619,6 +677,7 @@ int main(void)
         cmocka_unit_test(test_extra_arrivals),
         cmocka_unit_test(test_support_age),
         cmocka_unit_test(test_edge_of_care_demo),
+        cmocka_unit_test(test_high_turnover_demo),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
