@@ -242,7 +242,11 @@ void scenario_help(FILE *f)
             "inheriting from it can override one.\n");
     for (int s = 0; s < NKINDS; s++) {
         fprintf(f, "\n%s\n  %s\n", s ? kinds[s].name : "(top of the file)", kinds[s].help);
-        if (s)
+        if (kinds[s].bit == K_WORKFORCE)
+            fprintf(f, "  section: [%s]\n", kinds[s].name);
+        else if (kinds[s].bit == K_TEAM)
+            fprintf(f, "  section: [team.NAME], NAME a team of the model definition\n");
+        else if (s)
             fprintf(f, "  section: [%s] or [%s.NAME]\n", kinds[s].name, kinds[s].name);
         for (int k = 0; k < NKEYS; k++) {
             if (!(keys[k].kinds & kinds[s].bit))
@@ -346,6 +350,13 @@ static unsigned header_kind(parse_ctx *c, const char *header)
                 problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, NULL,
                              "section [%s]: the name after '.' must be 1-63 letters, digits, "
                              "'-' or '_'",
+                             header);
+                return 0;
+            }
+            if (kinds[s].bit == K_WORKFORCE && dot) {
+                problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, NULL,
+                             "section [%s]: a scenario has one [workforce] section, without a "
+                             "name (teams are [team.NAME])",
                              header);
                 return 0;
             }

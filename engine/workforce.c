@@ -57,6 +57,7 @@ typedef struct wf_team {
     double target, turnover;
     double permanent, agency, vacant; /* on the start date */
     double posts0;                    /* fixed posts: permanent + vacant */
+    double posts_start;               /* posts on the start date (fixed, or FTE needed) */
     double agency_extra;              /* starting agency beyond the vacancies it covered */
     double nq_intake;                 /* this team's share of the yearly intake */
 } wf_team;
@@ -174,6 +175,7 @@ workforce *workforce_alloc(const modeldef *def, const scn_workforce *w, const in
         x->posts0 = perm[t] + vacant[t];
         x->agency_extra = fmax(0, agency[t] - w->agency_cover * vacant[t]);
         posts[t] = w->demand_led ? need[t] : x->posts0;
+        x->posts_start = posts[t];
         posts_all += posts[t];
         double cases = weighted_cases(wf, x, initial_stock);
         double avail = available(wf, perm[t], 0, agency[t]);
@@ -295,8 +297,9 @@ static void month_first(const workforce *wf, const wf_month *mo, int t, int m,
     r->permanent -= leave_p;
     r->nq -= leave_nq;
     r->leavers = leave_p + leave_nq;
-    /* 2. agency staff taking permanent posts */
+    /* 2. agency staff taking permanent posts, as far as last month's posts are vacant */
     double conv = thin(g, r->agency, 1 - pow(1 - mo->conversion, 1.0 / 12));
+    conv = fmin(conv, fmax(0, r->posts - r->permanent - r->nq));
     r->permanent += conv;
     r->starters = conv;
     /* 3. newly qualified: last year's become permanent, this year's start */
@@ -412,6 +415,7 @@ void workforce_replicate(const workforce *wf, const int32_t *stock, uint64_t see
         run[t].permanent = wf->team[t].permanent;
         run[t].agency = wf->team[t].agency;
         run[t].caseload = wf->initial_caseload[t];
+        run[t].posts = wf->team[t].posts_start;
         run[t].pipeline = pipe[t];
         memset(pipe[t], 0, sizeof pipe[t]);
     }

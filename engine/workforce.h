@@ -12,7 +12,7 @@
  *      the team's, else the council's), raised when last month's caseload per FTE was
  *      above the threshold: r x (1 + elasticity x (caseload / threshold - 1)), at most 1;
  *   2. agency conversion: agency FTE move into permanent posts with monthly probability
- *      1 - (1 - c)^(1/12);
+ *      1 - (1 - c)^(1/12), as many as last month's posts left vacant at most;
  *   3. in the NQ month (September by default) last year's NQ become permanent and the
  *      year's intake starts (the council's intake shared by posts on the start date);
  *   4. recruits advertised `lag` months ago start;
@@ -20,8 +20,8 @@
  *      FTE needed = W / target / (1 - absence);
  *   6. posts (establishment): fixed at permanent + vacant FTE on the start date, or
  *      (demand-led) the FTE needed;
- *   7. recruitment: posts not filled by permanent or NQ staff and not already being
- *      recruited are advertised, at most the council's capacity for the month
+ *   7. recruitment: whole posts not filled by permanent or NQ staff and not already
+ *      being recruited are advertised (a fraction of a post stays vacant), at most the council's capacity for the month
  *      (fractions accumulate), which goes one post at a time to the team with the
  *      largest share of its posts still open; each advertised post is filled with
  *      probability `fill`, the recruit starting `lag` months later (0: this month);

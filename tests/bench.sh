@@ -25,7 +25,9 @@ run() { # model replicates months threads -> stats line
         --seed 7 --force 2>&1 | stats
 }
 
-[ -f "$dir/demo/truth.h5" ] || $bin synth --out "$dir/demo" --seed 1 2>/dev/null
+# a cached council made before the model definition had teams is made again
+h5dump -d /definition "$dir/demo/truth.h5" 2>/dev/null | grep -q 'team\.' ||
+    $bin synth --out "$dir/demo" --seed 1 --force 2>/dev/null
 echo "== demo council (synth --seed 1), 1,000 replicates x 60 months, median of $repeat runs"
 for threads in 2 1; do
     : > "$dir/t$threads"
@@ -60,6 +62,20 @@ m1=$(awk '{print $4}' "$dir/s1" | median); m6=$(awk '{print $4}' "$dir/s6" | med
 awk -v b1="$b1" -v b6="$b6" -v m1="$m1" -v m6="$m6" 'BEGIN {
     printf "  1 scenario                  %.2f s in all, peak %.0f MiB\n", b1, m1
     printf "  6 scenarios                 %.2f s in all, peak %.0f MiB (%.2fx the time of one; %.2f s per added scenario)\n", b6, m6, b6 / b1, (b6 - b1) / 5
+}'
+
+echo "== workforce: the baseline without and with its [workforce] section (demo, 1,000 x 60, 2 threads, median of $repeat)"
+: > "$dir/w1"
+i=0
+while [ $i -lt "$repeat" ]; do
+    $bin run --model "$dir/demo/truth.h5" scenarios/baseline.ini --out "$dir/run.h5" \
+        --replicates 1000 --horizon 60 --threads 2 --seed 7 --force 2>&1 | stats >> "$dir/w1"
+    i=$((i + 1))
+done
+bw=$(awk '{print $3}' "$dir/w1" | median); mw=$(awk '{print $4}' "$dir/w1" | median)
+awk -v b1="$b1" -v bw="$bw" -v m1="$m1" -v mw="$mw" 'BEGIN {
+    printf "  without a workforce         %.2f s in all, peak %.0f MiB\n", b1, m1
+    printf "  with the demo workforce     %.2f s in all, peak %.0f MiB (+%.2f s, +%.0f MiB: %.2fx)\n", bw, mw, bw - b1, mw - m1, bw / b1
 }'
 
 echo "== memory: peak resident size against the replicate count (demo, 60 months, 2 threads)"
