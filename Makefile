@@ -102,7 +102,7 @@ endif
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(SUPPORT_OBJ) $(LIB)
 	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
 
-$(SUPPORT_TEST): $(BUILD)/tests/support/test_markov_exact.o $(SUPPORT_OBJ)
+$(SUPPORT_TEST): $(BUILD)/tests/support/test_markov_exact.o $(SUPPORT_OBJ) $(LIB)
 	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -5,7 +5,10 @@
  * month ends); plots/fan.gp turns them into DIR/COHORT.FORMAT. A run with several
  * scenarios also gets, per cohort, DIR/compare_COHORT.FORMAT (each scenario's median
  * and 90% band) and DIR/difference_COHORT.FORMAT (each scenario minus the baseline, per
- * replicate), drawn by plots/compare.gp from DIR/data/compare_* and difference_*. gnuplot is run directly
+ * replicate), drawn by plots/compare.gp from DIR/data/compare_* and difference_*. A
+ * scenario with a workforce also gets DIR/workforce_caseload_TEAM (fan with the target),
+ * DIR/workforce_fte, DIR/workforce_agency_share and, with several such scenarios,
+ * DIR/compare_workforce_caseload and difference_workforce_caseload. gnuplot is run directly
  * (fork and exec, no shell), and each chart is written under a temporary name and
  * renamed when gnuplot has finished.
  */
@@ -31,6 +34,13 @@ const cli_spec plot_options[] = {
     {"scenario", CLI_TEXT, "NAME", "scenario to draw (default: the first, baseline)"},
     {"force", CLI_FLAG, NULL, "replace existing charts"},
     {NULL, 0, NULL, NULL}};
+
+/* The run file's name without its folder, for subtitles. */
+static const char *run_name(const runfile *rf)
+{
+    const char *slash = strrchr(rf->path, '/');
+    return slash ? slash + 1 : rf->path;
+}
 
 /* Doubles apostrophes so a value can sit inside a single-quoted gnuplot string. */
 static void quote(char *dst, size_t size, const char *src)
@@ -152,7 +162,7 @@ static int fan_chart(const char *data, const char *hist, const char *final, cons
 /* The run, scenario and interval line under a fan chart's title. */
 static void fan_subtitle(const runfile *rf, const char *scen, char *buf, size_t size)
 {
-    const char *base = strrchr(rf->path, '/') ? strrchr(rf->path, '/') + 1 : rf->path;
+    const char *base = run_name(rf);
     snprintf(buf, size,
              "run %s, scenario %s: %d replicates, seed %lld, projection from %s; "
              "median with P25-P75 (50%%) and P5-P95 (90%%) intervals",
@@ -251,7 +261,7 @@ static int draw_compare(const runfile *rf, int c, bool diff, double *table, cons
         append(files, flen, data);
         append(names, nlen, rf->scenarios[s]);
     }
-    const char *base = strrchr(rf->path, '/') ? strrchr(rf->path, '/') + 1 : rf->path;
+    const char *base = run_name(rf);
     char title[512], subtitle[1024];
     snprintf(title, sizeof title, "%s (%s): %s", rf->labels[c], rf->cohorts[c],
              diff ? "difference from the baseline" : "scenarios compared");
@@ -361,7 +371,7 @@ static int draw_workforce(const runfile *rf, const char *scen, const bool *wf, c
         snprintf(sub, sizeof sub,
                  "run %s, scenario %s: %d replicates; median and P5-P95 (90%% interval); "
                  "posts = funded establishment",
-                 strrchr(rf->path, '/') ? strrchr(rf->path, '/') + 1 : rf->path, scen, rf->R);
+                 run_name(rf), scen, rf->R);
         rc = compare_chart(files, names, "", final, tmp,
                            "Social workers: posts, FTE needed at the target caseloads and FTE "
                            "in post, all teams",
@@ -370,7 +380,7 @@ static int draw_workforce(const runfile *rf, const char *scen, const bool *wf, c
     int nwf = 0;
     for (int s = 0; s < rf->nscen; s++)
         nwf += wf[s];
-    const char *base = strrchr(rf->path, '/') ? strrchr(rf->path, '/') + 1 : rf->path;
+    const char *base = run_name(rf);
     for (int diff = 0; rc == CC_OK && nwf > 1 && diff < 2; diff++) {
         files[0] = names[0] = '\0';
         for (int s = 0; rc == CC_OK && s < rf->nscen; s++) {

@@ -184,7 +184,8 @@ static const key_def keys[] = {
     {"agency_cap", K_WORKFORCE, T_REAL, "1", 0, 1,
      "most agency FTE may be as a share of FTE in post (1: no cap)"},
     {"agency_conversion", K_WORKFORCE, T_REAL, "0", 0, 1,
-     "share of agency FTE recruited into permanent posts in a year (drawn monthly)"},
+     "share of agency FTE recruited into permanent posts in a year (drawn monthly; only "
+     "into posts left vacant)"},
     {"turnover_threshold", K_WORKFORCE, T_REAL, "0", 0, 1000,
      "caseload per FTE above which turnover rises (0: never)"},
     {"turnover_elasticity", K_WORKFORCE, T_REAL, "0", 0, 20,
@@ -1065,7 +1066,7 @@ static scn_workforce *workforce_new(const modeldef *d)
     return w;
 }
 
-static void workforce_free_scn(scn_workforce *w)
+static void workforce_free_raw(scn_workforce *w)
 {
     if (w)
         free(w->changes);
@@ -1087,7 +1088,7 @@ static void compile_workforce(compile_ctx *c, scn_workforce *w)
     double lag = real_value(c, "recruitment_lag_months");
     w->recruitment_lag = isnan(lag) ? 0 : (int)lag;
     w->recruitment_per_month = optional_real(c, "recruitment_per_month", "no limit");
-    if (isnan(w->recruitment_per_month) && !c->s->v[key_index("recruitment_per_month", K_WORKFORCE)].text)
+    if (isnan(w->recruitment_per_month)) /* not set (a bad value is already reported) */
         w->recruitment_per_month = INFINITY;
     w->recruitment_fill = real_value(c, "recruitment_fill");
     w->nq_intake = real_value(c, "nq_intake");
@@ -1260,7 +1261,7 @@ static int compile(compile_ctx *c, const raw *r, const char *path)
              "one, or inherit one with base = FILE)",
              staff->header);
     }
-    workforce_free_scn(wf);
+    workforce_free_raw(wf);
     return rc;
 }
 
@@ -1329,7 +1330,7 @@ void scenario_free(scenario *sc)
     free(sc->extra);
     free(sc->support);
     free(sc->population);
-    workforce_free_scn(sc->workforce);
+    workforce_free_raw(sc->workforce);
     free(sc);
 }
 

@@ -1,12 +1,11 @@
 /* workforce.c -- the monthly workforce stock-flow of every team (method in workforce.h).
  *
  * Everything that does not depend on the replicate is prepared once per scenario in
- * workforce_alloc(): each team's starting staff and posts, its share of recruitment
- * capacity and of the NQ intake, and a table of the values in force each month (dated
- * changes resolved), with the month's weekdays, pay index and financial year. A
- * replicate then only walks months and teams. Recruitment is decided council-wide
- * between two passes over the teams: the month's capacity goes, one post at a time, to
- * the team with the largest share of its posts open and not yet being filled, so a small
+ * workforce_alloc(): each team's starting staff and posts, its share of the NQ intake,
+ * and a table of the values in force each month (dated changes resolved), with the month's
+ * weekdays, pay index and financial year. A replicate then only walks months and teams. Recruitment
+ * is decided council-wide between two passes over the teams: the month's capacity goes, one post at
+ * a time, to the team with the largest share of its posts open and not yet being filled, so a small
  * team is not starved by a fixed share of a small capacity.
  */
 #include "workforce.h"
@@ -22,8 +21,10 @@
 
 const workforce_measure workforce_measures[WF_NMEASURES] = {
     {"cases", "weighted cases held at the end of the month", "weighted cases", false},
-    {"fte_needed", "FTE needed to hold the target caseload (weighted cases / target / (1 - "
-                   "absence))", "FTE", false},
+    {"fte_needed",
+     "FTE needed to hold the target caseload (weighted cases / target / (1 - "
+     "absence))",
+     "FTE", false},
     {"posts", "establishment: funded case-holding posts", "FTE", false},
     {"fte_permanent", "permanent social workers in post (beyond their first year)", "FTE", false},
     {"fte_nq", "newly qualified social workers in their first year", "FTE", false},
@@ -31,12 +32,16 @@ const workforce_measure workforce_measures[WF_NMEASURES] = {
     {"fte_in_post", "social workers in post: permanent, newly qualified and agency", "FTE", false},
     {"vacancy_rate", "posts not filled by permanent or newly qualified staff", "% of posts", false},
     {"agency_share", "agency social workers", "% of FTE in post", false},
-    {"caseload", "weighted cases per available FTE (in post, less absence; newly qualified "
-                 "at their reduced caseload)", "weighted cases per FTE", false},
+    {"caseload",
+     "weighted cases per available FTE (in post, less absence; newly qualified "
+     "at their reduced caseload)",
+     "weighted cases per FTE", false},
     {"cost", "staffing cost: salaries with on-costs, and agency day rates", "pounds", true},
     {"leavers", "permanent and newly qualified FTE leaving", "FTE", true},
-    {"starters", "FTE starting permanent or newly qualified posts (recruits, agency "
-                 "conversions, newly qualified intake)", "FTE", true},
+    {"starters",
+     "FTE starting permanent or newly qualified posts (recruits, agency "
+     "conversions, newly qualified intake)",
+     "FTE", true},
 };
 
 /* Values in force in one month (council-wide unless per team). */
@@ -282,16 +287,16 @@ typedef struct wf_run {
 } wf_run;
 
 /* Steps 1-6 of the month for one team (see workforce.h). */
-static void month_first(const workforce *wf, const wf_month *mo, int t, int m,
-                        const int32_t *stock, rng *g, wf_run *r)
+static void month_first(const workforce *wf, const wf_month *mo, int t, int m, const int32_t *stock,
+                        rng *g, wf_run *r)
 {
     const scn_workforce *w = &wf->w;
     const wf_team *x = &wf->team[t];
     /* 1. turnover, raised by last month's caseload above the threshold */
     double turnover = mo->turnover[t];
     if (w->turnover_threshold > 0 && r->caseload > w->turnover_threshold)
-        turnover = fmin(1, turnover * (1 + w->turnover_elasticity *
-                                               (r->caseload / w->turnover_threshold - 1)));
+        turnover = fmin(
+            1, turnover * (1 + w->turnover_elasticity * (r->caseload / w->turnover_threshold - 1)));
     double p = 1 - pow(1 - turnover, 1.0 / 12);
     double leave_p = thin(g, r->permanent, p), leave_nq = thin(g, r->nq, p);
     r->permanent -= leave_p;
@@ -323,9 +328,8 @@ static void month_first(const workforce *wf, const wf_month *mo, int t, int m,
 
 /* Steps 7 (the team's share of advertised posts) to 10 for team t, writing its outputs
  * o[WF_NMEASURES]; adds its vacant and available FTE to *vacant_all and *avail_all. */
-static void month_second(const workforce *wf, const wf_month *mo, int t, int m,
-                         double advertised, rng *g, wf_run *r, double *o, double *vacant_all,
-                         double *avail_all)
+static void month_second(const workforce *wf, const wf_month *mo, int t, int m, double advertised,
+                         rng *g, wf_run *r, double *o, double *vacant_all, double *avail_all)
 {
     const scn_workforce *w = &wf->w;
     double hired = advertised > 0 && w->recruitment_fill > 0
@@ -444,7 +448,7 @@ void workforce_replicate(const workforce *wf, const int32_t *stock, uint64_t see
         }
         all[WF_VACANCY_RATE] = all[WF_POSTS] > 0 ? 100 * vacant_all / all[WF_POSTS] : 0;
         all[WF_AGENCY_SHARE] = all[WF_IN_POST] > 0 ? 100 * all[WF_AGENCY] / all[WF_IN_POST] : 0;
-        all[WF_CASELOAD] = avail_all > 0    ? all[WF_CASES] / avail_all
+        all[WF_CASELOAD] = avail_all > 0       ? all[WF_CASES] / avail_all
                            : all[WF_CASES] > 0 ? INFINITY
                                                : 0;
         /* financial years: flows summed, the rest averaged over the year's months */

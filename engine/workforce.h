@@ -21,8 +21,8 @@
  *   6. posts (establishment): fixed at permanent + vacant FTE on the start date, or
  *      (demand-led) the FTE needed;
  *   7. recruitment: whole posts not filled by permanent or NQ staff and not already
- *      being recruited are advertised (a fraction of a post stays vacant), at most the council's capacity for the month
- *      (fractions accumulate), which goes one post at a time to the team with the
+ *      being recruited are advertised (a fraction of a post stays vacant), at most the council's
+ * capacity for the month (fractions accumulate), which goes one post at a time to the team with the
  *      largest share of its posts still open; each advertised post is filled with
  *      probability `fill`, the recruit starting `lag` months later (0: this month);
  *   8. agency FTE = cover x vacant posts + the agency FTE on the start date beyond the

@@ -43,74 +43,31 @@
 #include "sim.h"
 #include "synth.h"
 #include "support/command.h"
+#include "support/demo_fixture.h"
 
-static char dir[256], fitted[300], home[512];
+static demo_fixture fx;
+static const char *dir, *fitted; /* fx's folder and fitted model file */
+static char home[512];
 static model *fm; /* the fitted model */
 static int start; /* 2025-04-01 */
 
 static int setup(void **unused)
 {
     (void)unused;
-    const char *h = getenv("CARECAST_HOME");
-    if (!h) {
-        fprintf(stderr, "set CARECAST_HOME (make test does)\n");
+    if (demo_fixture_make(&fx, "scenario") != 0)
         return -1;
-    }
-    snprintf(home, sizeof home, "%s", h);
-    h5io_init();
-    snprintf(dir, sizeof dir, "/tmp/carecast-test-scenario-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    char eps[300], pop[300];
-    snprintf(fitted, sizeof fitted, "%s/fit.h5", dir);
-    snprintf(eps, sizeof eps, "%s/episodes.csv", dir);
-    snprintf(pop, sizeof pop, "%s/population.csv", dir);
-    char *synth[] = {"synth", "--out", dir, "--seed", "1", NULL};
-    char *fit[] = {"fit",      "--episodes", eps,          "--population", pop,
-                   "--window", "2018-04-01:2025-03-31",    "--extract",    "2025-03-31",
-                   "--entry-trend", "--check-replicates", "0", "--out", fitted, NULL};
-    if (command_run(synth_main, synth) != CC_OK || command_run(fit_main, fit) != CC_OK)
-        return -1;
-    cc_err err = {{0}, 0};
-    int status;
-    fm = model_read(fitted, &err, &status);
-    start = date_from_ymd(2025, 4, 1);
-    return fm ? 0 : -1;
+    snprintf(home, sizeof home, "%s", getenv("CARECAST_HOME") ? getenv("CARECAST_HOME") : ".");
+    dir = fx.dir;
+    fitted = fx.fitted;
+    fm = fx.model;
+    start = fx.start;
+    return 0;
 }
 
 static int teardown(void **unused)
 {
     (void)unused;
-    model_free(fm);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Writes a scenario file into the test folder; returns its path (static buffer ring). */
-static const char *write_file(const char *name, const char *text)
-{
-    static char paths[8][320];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, 320, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
-
-/* Reads a scenario expecting success. */
-static scenario *read_ok(const char *path)
-{
-    problems *p = problems_alloc(20);
-    scenario *sc = scenario_read(path, fm, start, p);
-    if (!sc)
-        problems_print(p, stderr);
-    problems_free(p);
-    assert_non_null(sc);
-    return sc;
+    return demo_fixture_remove(&fx);
 }
 
 /* Reads a scenario expecting failure; returns the printed problems (malloc'd) and the
@@ -142,14 +99,16 @@ static int state(const char *name)
 static void test_inheritance(void **unused)
 {
     (void)unused;
-    write_file("base.ini", "name = base-name\ndescription = the base\n"
-                           "[entries.eh]\nmultiplier = 0.5\nstates = REF\n"
-                           "[hazard.x]\nfrom = CP\nto = CLA\nmultiplier = 0.7\n");
-    const char *child = write_file("child.ini", "base = base.ini\n"
-                                                "[entries.eh]\nmultiplier = 0.8\n"
-                                                "[extra.u]\nstate = CLA_SUP\nages = 16-17\n"
-                                                "per_month = 2\n");
-    scenario *sc = read_ok(child);
+    demo_fixture_write(&fx, "base.ini",
+                       "name = base-name\ndescription = the base\n"
+                       "[entries.eh]\nmultiplier = 0.5\nstates = REF\n"
+                       "[hazard.x]\nfrom = CP\nto = CLA\nmultiplier = 0.7\n");
+    const char *child = demo_fixture_write(&fx, "child.ini",
+                                           "base = base.ini\n"
+                                           "[entries.eh]\nmultiplier = 0.8\n"
+                                           "[extra.u]\nstate = CLA_SUP\nages = 16-17\n"
+                                           "per_month = 2\n");
+    scenario *sc = demo_fixture_read_ok(&fx, child);
     assert_string_equal(sc->name, "child"); /* the base's name is not inherited */
     assert_string_equal(sc->description, "");
     assert_int_equal(sc->nentries, 1);
@@ -181,39 +140,49 @@ static void test_inheritance(void **unused)
 static void test_problems_at_once(void **unused)
 {
     (void)unused;
-    const char *bad = write_file("bad.ini", "descriptoin = typo\n"           /* 1 */
-                                            "[hazard.e]\n"                   /* 2 */
-                                            "from = CP\n"                    /* 3 */
-                                            "to = CLA_FOST\n"                /* 4 */
-                                            "ages = 12-17\n"                 /* 5 */
-                                            "multipler = 0.8\n"              /* 6 */
-                                            "from = CIN\n"                   /* 7 */
-                                            "[entries]\n"                    /* 8 */
-                                            "multiplier = -1\n"              /* 9 */
-                                            "start = 2025-13-01\n"           /* 10 */
-                                            "[hazrd.x]\nfrom = CP\n");       /* 11 */
+    const char *bad = demo_fixture_write(&fx, "bad.ini",
+                                         "descriptoin = typo\n"     /* 1 */
+                                         "[hazard.e]\n"             /* 2 */
+                                         "from = CP\n"              /* 3 */
+                                         "to = CLA_FOST\n"          /* 4 */
+                                         "ages = 12-17\n"           /* 5 */
+                                         "multipler = 0.8\n"        /* 6 */
+                                         "from = CIN\n"             /* 7 */
+                                         "[entries]\n"              /* 8 */
+                                         "multiplier = -1\n"        /* 9 */
+                                         "start = 2025-13-01\n"     /* 10 */
+                                         "[hazrd.x]\nfrom = CP\n"); /* 11 */
     long errors = 0;
     char *text = read_bad(bad, &errors);
     assert_int_equal(errors, 8);
-    const char *want[] = {"bad.ini:1:", "did you mean 'description'",
-                          "bad.ini:4:", "did you mean 'CLA_FOS'",
-                          "bad.ini:5:", "cuts the model's age band 10-16",
-                          "bad.ini:6:", "did you mean 'multiplier'",
-                          "bad.ini:7:", "duplicate key 'from'", "first set on line 3",
-                          "bad.ini:9:", "expected a number from 0 to 100",
-                          "bad.ini:10:", "expected a date",
-                          "bad.ini:11:", "did you mean [hazard]"};
+    const char *want[] = {"bad.ini:1:",
+                          "did you mean 'description'",
+                          "bad.ini:4:",
+                          "did you mean 'CLA_FOS'",
+                          "bad.ini:5:",
+                          "cuts the model's age band 10-16",
+                          "bad.ini:6:",
+                          "did you mean 'multiplier'",
+                          "bad.ini:7:",
+                          "duplicate key 'from'",
+                          "first set on line 3",
+                          "bad.ini:9:",
+                          "expected a number from 0 to 100",
+                          "bad.ini:10:",
+                          "expected a date",
+                          "bad.ini:11:",
+                          "did you mean [hazard]"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr(text, want[i]))
             fail_msg("'%s' missing from:\n%s", want[i], text);
     free(text);
     /* a loop in the base chain, and a required key missing */
-    write_file("loop-a.ini", "base = loop-b.ini\n");
-    const char *b = write_file("loop-b.ini", "base = loop-a.ini\n");
+    demo_fixture_write(&fx, "loop-a.ini", "base = loop-b.ini\n");
+    const char *b = demo_fixture_write(&fx, "loop-b.ini", "base = loop-a.ini\n");
     text = read_bad(b, &errors);
     assert_non_null(strstr(text, "a loop"));
     free(text);
-    text = read_bad(write_file("missing.ini", "[hazard]\nto = CLA\n"), &errors);
+    text = read_bad(demo_fixture_write(&fx, "missing.ini", "[hazard]\nto = CLA\n"), &errors);
     assert_non_null(strstr(text, "missing.ini:1:"));
     assert_non_null(strstr(text, "needs 'from'"));
     free(text);
@@ -233,11 +202,11 @@ static void test_fraction_and_factor(void **unused)
     assert_true(scenario_fraction(&w, date_from_ymd(2026, 3, 31) + 0.5) == 1);
     assert_true(scenario_fraction(&w, date_from_ymd(2026, 4, 1)) == 0);
     /* a lever from 11 April at x 0.5: April (30 days) has 10 days at 1 and 20 at 0.5 */
-    scenario *sc = read_ok(write_file("mid.ini", "[entries]\nmultiplier = 0.5\n"
-                                                 "start = 2025-04-11\n"));
+    scenario *sc = demo_fixture_read_ok(&fx, demo_fixture_write(&fx, "mid.ini",
+                                                                "[entries]\nmultiplier = 0.5\n"
+                                                                "start = 2025-04-11\n"));
     int apr = date_from_ymd(2025, 4, 1), may = date_from_ymd(2025, 5, 1);
-    assert_float_equal(scenario_entry_factor(sc, fm, 0, 7, apr, may), (10 + 20 * 0.5) / 30,
-                       1e-12);
+    assert_float_equal(scenario_entry_factor(sc, fm, 0, 7, apr, may), (10 + 20 * 0.5) / 30, 1e-12);
     assert_true(scenario_entry_factor(sc, fm, 0, 7, may, date_from_ymd(2025, 6, 1)) == 0.5);
     scenario_free(sc);
     /* a projection CSV doubling ages 0-4 from 2026 on: factor 2 for age 2 in 2026, 1 in
@@ -247,8 +216,9 @@ static void test_fraction_and_factor(void **unused)
         for (int a = 0; a < MODEL_POP_AGES; a++)
             snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%d,%d,%.0f\n", y, a,
                      model_population(fm, y, a) * (y == 2026 && a <= 4 ? 2 : 1));
-    write_file("projection.csv", csv);
-    sc = read_ok(write_file("proj.ini", "[population]\nfile = projection.csv\n"));
+    demo_fixture_write(&fx, "projection.csv", csv);
+    sc = demo_fixture_read_ok(
+        &fx, demo_fixture_write(&fx, "proj.ini", "[population]\nfile = projection.csv\n"));
     int jan26 = date_from_ymd(2026, 1, 1), feb26 = date_from_ymd(2026, 2, 1);
     assert_float_equal(scenario_entry_factor(sc, fm, 0, 2, jan26, feb26), 2.0, 1e-12);
     assert_float_equal(scenario_entry_factor(sc, fm, 0, 7, jan26, feb26), 1.0, 1e-12);
@@ -257,9 +227,10 @@ static void test_fraction_and_factor(void **unused)
     scenario_free(sc);
     /* growth of 2% a year: a month that starts one year after the start is 1.02 times
      * the rate, to within the half-month of compounding */
-    sc = read_ok(write_file("grow.ini", "[population]\ngrowth = 0.02\n"));
-    double g = scenario_entry_factor(sc, fm, 0, 7, date_from_ymd(2026, 4, 1),
-                                     date_from_ymd(2026, 5, 1));
+    sc = demo_fixture_read_ok(&fx,
+                              demo_fixture_write(&fx, "grow.ini", "[population]\ngrowth = 0.02\n"));
+    double g =
+        scenario_entry_factor(sc, fm, 0, 7, date_from_ymd(2026, 4, 1), date_from_ymd(2026, 5, 1));
     assert_true(g > 1.02 && g < 1.02 * pow(1.02, 31 / 365.25));
     scenario_free(sc);
 }
@@ -303,13 +274,14 @@ static void test_neutral_identical(void **unused)
 {
     (void)unused;
     const char *files[2] = {
-        write_file("plain.ini", "description = no levers\n"),
-        write_file("neutral.ini", "[entries.a]\nmultiplier = 1\n"
-                                  "[hazard.b]\nfrom = all\nto = all\nmultiplier = 1\nadd = 0\n"
-                                  "ramp_months = 6\nstart = 2025-06-01\nend = 2026-06-01\n"
-                                  "[rereferral]\nmultiplier = 1\n"
-                                  "[population]\ngrowth = 0\n"
-                                  "[care_leavers]\nstate = CL\nsupport_to_age = 25\n")};
+        demo_fixture_write(&fx, "plain.ini", "description = no levers\n"),
+        demo_fixture_write(&fx, "neutral.ini",
+                           "[entries.a]\nmultiplier = 1\n"
+                           "[hazard.b]\nfrom = all\nto = all\nmultiplier = 1\nadd = 0\n"
+                           "ramp_months = 6\nstart = 2025-06-01\nend = 2026-06-01\n"
+                           "[rereferral]\nmultiplier = 1\n"
+                           "[population]\ngrowth = 0\n"
+                           "[care_leavers]\nstate = CL\nsupport_to_age = 25\n")};
     const char *out = run_path("neutral.h5");
     int R = 40, M = 36, S = fm->def->nstates;
     run(out, files, 2, R, M, 7, false);
@@ -352,8 +324,8 @@ static double sd(const double *v, int n)
 static void test_common_random_numbers(void **unused)
 {
     (void)unused;
-    const char *base = write_file("crn-base.ini", "\n");
-    const char *less = write_file("crn-less.ini", "[entries]\nmultiplier = 0.9\n");
+    const char *base = demo_fixture_write(&fx, "crn-base.ini", "\n");
+    const char *less = demo_fixture_write(&fx, "crn-less.ini", "[entries]\nmultiplier = 0.9\n");
     int R = 200, M = 24, S = fm->def->nstates;
     for (int fixed = 1; fixed >= 0; fixed--) {
         const char *both[2] = {base, less}, *alone[1] = {less};
@@ -390,9 +362,10 @@ static void test_common_random_numbers(void **unused)
 static void test_zero_multiplier(void **unused)
 {
     (void)unused;
-    const char *files[2] = {write_file("z-base.ini", "\n"),
-                            write_file("z-none.ini", "[hazard]\nfrom = CP\nto = CLA\n"
-                                                     "multiplier = 0\n")};
+    const char *files[2] = {demo_fixture_write(&fx, "z-base.ini", "\n"),
+                            demo_fixture_write(&fx, "z-none.ini",
+                                               "[hazard]\nfrom = CP\nto = CLA\n"
+                                               "multiplier = 0\n")};
     const char *out = run_path("zero.h5");
     int R = 30, M = 24;
     run(out, files, 2, R, M, 3, false);
@@ -433,8 +406,10 @@ static void test_zero_multiplier(void **unused)
 static void test_entry_ramp(void **unused)
 {
     (void)unused;
-    scenario *sc = read_ok(write_file("ramp.ini", "[entries]\nmultiplier = 0.4\n"
-                                                  "start = 2025-06-01\nramp_months = 4\n"));
+    scenario *sc =
+        demo_fixture_read_ok(&fx, demo_fixture_write(&fx, "ramp.ini",
+                                                     "[entries]\nmultiplier = 0.4\n"
+                                                     "start = 2025-06-01\nramp_months = 4\n"));
     cc_err err = {{0}, 0};
     int status, M = 8;
     sim_setup *s = sim_setup_alloc(fm, start, M, 11, &err, &status);
@@ -445,7 +420,8 @@ static void test_entry_ramp(void **unused)
     const double want[8] = {1, 1, 0.85, 0.7, 0.55, 0.4, 0.4, 0.4};
     int ref = state("REF");
     for (int m = 0; m < M; m++)
-        assert_float_equal(sim_expected_arrivals(s, x, m, ref) / sim_expected_arrivals(s, NULL, m, ref),
+        assert_float_equal(sim_expected_arrivals(s, x, m, ref) /
+                               sim_expected_arrivals(s, NULL, m, ref),
                            want[m], 1e-9);
     sim_work *w = sim_work_alloc(s);
     sim_ledger *a = sim_ledger_alloc(s), *b = sim_ledger_alloc(s);
@@ -482,14 +458,17 @@ static void test_entry_ramp(void **unused)
 static void test_extra_arrivals(void **unused)
 {
     (void)unused;
-    const char *files[2] = {write_file("x-base.ini", "\n"),
-                            write_file("x-uasc.ini", "[extra]\nstate = CLA_SUP\nages = 16-17\n"
-                                                     "per_month = 1.5\nstart = 2025-06-01\n")};
+    const char *files[2] = {demo_fixture_write(&fx, "x-base.ini", "\n"),
+                            demo_fixture_write(&fx, "x-uasc.ini",
+                                               "[extra]\nstate = CLA_SUP\nages = 16-17\n"
+                                               "per_month = 1.5\nstart = 2025-06-01\n")};
     const char *out = run_path("extra.h5");
     int R = 20, M = 8, S = fm->def->nstates, A = fm->def->nage;
     run(out, files, 2, R, M, 5, false);
-    int32_t *base = read_data(out, "scenarios/x-base/arrivals", H5T_NATIVE_INT32, (size_t)R * M * S);
-    int32_t *more = read_data(out, "scenarios/x-uasc/arrivals", H5T_NATIVE_INT32, (size_t)R * M * S);
+    int32_t *base =
+        read_data(out, "scenarios/x-base/arrivals", H5T_NATIVE_INT32, (size_t)R * M * S);
+    int32_t *more =
+        read_data(out, "scenarios/x-uasc/arrivals", H5T_NATIVE_INT32, (size_t)R * M * S);
     int32_t *sb = read_data(out, "scenarios/x-base/starts", H5T_NATIVE_INT32, (size_t)R * M * A);
     int32_t *sm = read_data(out, "scenarios/x-uasc/starts", H5T_NATIVE_INT32, (size_t)R * M * A);
     const int want[8] = {0, 0, 1, 2, 1, 2, 1, 2};
@@ -536,8 +515,9 @@ static void check_leaver(void *vctx, const sim_event *ev)
 static void test_support_age(void **unused)
 {
     (void)unused;
-    scenario *sc = read_ok(write_file("cl21.ini", "[care_leavers]\nstate = CL\n"
-                                                  "support_to_age = 21\n"));
+    scenario *sc = demo_fixture_read_ok(&fx, demo_fixture_write(&fx, "cl21.ini",
+                                                                "[care_leavers]\nstate = CL\n"
+                                                                "support_to_age = 21\n"));
     cc_err err = {{0}, 0};
     int status, M = 36;
     sim_setup *s = sim_setup_alloc(fm, start, M, 13, &err, &status);
@@ -580,8 +560,8 @@ static void test_edge_of_care_demo(void **unused)
     int R = 200, M = 24, A = fm->def->nage;
     run(out, files, 2, R, M, 1, false);
     int32_t *sb = read_data(out, "scenarios/baseline/starts", H5T_NATIVE_INT32, (size_t)R * M * A);
-    int32_t *se = read_data(out, "scenarios/edge-of-care/starts", H5T_NATIVE_INT32,
-                            (size_t)R * M * A);
+    int32_t *se =
+        read_data(out, "scenarios/edge-of-care/starts", H5T_NATIVE_INT32, (size_t)R * M * A);
     int32_t *cum = read_data(out, "scenarios/edge-of-care/difference/starts_cumulative",
                              H5T_NATIVE_INT32, (size_t)R * M * (A + 1));
     int b10 = modeldef_age_band(fm->def, 10.5), b16 = modeldef_age_band(fm->def, 16.5);

@@ -56,6 +56,7 @@
 #include "synth.h"
 #include "workforce.h"
 #include "support/command.h"
+#include "support/demo_fixture.h"
 
 #define NM   WF_NMEASURES
 #define MAXM 48
@@ -158,8 +159,8 @@ static int team_of(const modeldef *d, const char *name)
 
 typedef struct run {
     int M, G, Y;
-    int ms[MAXM + 1];       /* month starts */
-    int32_t init[NS];       /* children on the start date */
+    int ms[MAXM + 1];        /* month starts */
+    int32_t init[NS];        /* children on the start date */
     int32_t stock[MAXM][NS]; /* children at each month's end */
     workforce *wf;
     rng *g;
@@ -232,10 +233,9 @@ static double YO(const run *r, int y, int g, int k)
 
 static const char *mname(int k)
 {
-    static const char *const names[NM] = {"cases",   "needed",   "posts",        "permanent",
-                                          "nq",      "agency",   "in_post",      "vacancy_rate",
-                                          "agency_share", "caseload", "cost", "leavers",
-                                          "starters"};
+    static const char *const names[NM] = {
+        "cases",        "needed",       "posts",    "permanent", "nq",      "agency",  "in_post",
+        "vacancy_rate", "agency_share", "caseload", "cost",      "leavers", "starters"};
     return names[k];
 }
 
@@ -243,8 +243,8 @@ static const char *mname(int k)
 static void near(double got, double want, double tol, const char *what, int m, int g, int k)
 {
     if (!(fabs(got - want) <= tol * fmax(1.0, fabs(want))))
-        fail_msg("%s: month/year %d group %d %s = %.15g, expected %.15g", what, m, g, mname(k),
-                 got, want);
+        fail_msg("%s: month/year %d group %d %s = %.15g, expected %.15g", what, m, g, mname(k), got,
+                 want);
 }
 
 /* got == want exactly. */
@@ -320,8 +320,8 @@ static void test_constant_fte(void **unused)
     double *first = malloc((size_t)r.G * NM * sizeof *first);
     assert_non_null(first);
     const int reps[] = {0, 1, 17};
-    const int fixed[] = {WF_CASES,  WF_NEEDED,  WF_POSTS,        WF_PERMANENT,
-                         WF_NQ,     WF_AGENCY,  WF_IN_POST,      WF_VACANCY_RATE,
+    const int fixed[] = {WF_CASES,        WF_NEEDED,   WF_POSTS,   WF_PERMANENT,
+                         WF_NQ,           WF_AGENCY,   WF_IN_POST, WF_VACANCY_RATE,
                          WF_AGENCY_SHARE, WF_CASELOAD, WF_LEAVERS, WF_STARTERS};
     for (size_t i = 0; i < sizeof reps / sizeof reps[0]; i++) {
         run_rep(&r, reps[i]);
@@ -331,8 +331,8 @@ static void test_constant_fte(void **unused)
             for (int g = 0; g < r.G; g++) {
                 for (size_t j = 0; j < sizeof fixed / sizeof fixed[0]; j++) {
                     int k = fixed[j];
-                    same(MO(&r, m, g, k), first[g * NM + k], "constant over months/replicates",
-                         m, g, k);
+                    same(MO(&r, m, g, k), first[g * NM + k], "constant over months/replicates", m,
+                         g, k);
                 }
                 if (g < all) { /* exactly the starting values */
                     same(MO(&r, m, g, WF_PERMANENT), P[g], "constant", m, g, WF_PERMANENT);
@@ -347,12 +347,12 @@ static void test_constant_fte(void **unused)
                 near(MO(&r, m, g, WF_POSTS), posts[g], 1e-12, "constant", m, g, WF_POSTS);
                 near(MO(&r, m, g, WF_IN_POST), P[g] + A[g], 1e-12, "constant", m, g, WF_IN_POST);
                 near(MO(&r, m, g, WF_CASES), W[g], 1e-12, "constant", m, g, WF_CASES);
-                near(MO(&r, m, g, WF_CASELOAD), W[g] / ((P[g] + A[g]) * 0.95), 1e-12, "constant",
-                     m, g, WF_CASELOAD);
+                near(MO(&r, m, g, WF_CASELOAD), W[g] / ((P[g] + A[g]) * 0.95), 1e-12, "constant", m,
+                     g, WF_CASELOAD);
                 near(MO(&r, m, g, WF_VACANCY_RATE), 100 * (posts[g] - P[g]) / posts[g], 1e-12,
                      "constant", m, g, WF_VACANCY_RATE);
-                near(MO(&r, m, g, WF_AGENCY_SHARE), 100 * A[g] / (P[g] + A[g]), 1e-12,
-                     "constant", m, g, WF_AGENCY_SHARE);
+                near(MO(&r, m, g, WF_AGENCY_SHARE), 100 * A[g] / (P[g] + A[g]), 1e-12, "constant",
+                     m, g, WF_AGENCY_SHARE);
             }
     }
     free(first);
@@ -409,8 +409,8 @@ static void test_turnover_expectation(void **unused)
         near(left, P0 - p12, 1e-9, "leavers add up", 11, 0, WF_LEAVERS);
         if (rep < 300) { /* common random numbers: month 0 leavers do not depend on recruiting */
             run_rep(&r2, rep);
-            same(MO(&r2, 0, 0, WF_LEAVERS), MO(&r, 0, 0, WF_LEAVERS), "common random numbers", 0,
-                 0, WF_LEAVERS);
+            same(MO(&r2, 0, 0, WF_LEAVERS), MO(&r, 0, 0, WF_LEAVERS), "common random numbers", 0, 0,
+                 WF_LEAVERS);
         }
     }
     double q12 = 1 - rate, q6 = sqrt(1 - rate);
@@ -422,8 +422,8 @@ static void test_turnover_expectation(void **unused)
     /* the spread is binomial, not a deterministic expected loss: the sample variance is
      * within 15% of the exact one (its relative SE is about sqrt(2/N) = 2.2%) */
     double v12 = (ss12 - N * m12 * m12) / (N - 1), v6 = (ss6 - N * m6 * m6) / (N - 1);
-    printf("# variance after 12 months %.3f (exact %.3f), after 6 months %.3f (exact %.3f)\n",
-           v12, var12, v6, var6);
+    printf("# variance after 12 months %.3f (exact %.3f), after 6 months %.3f (exact %.3f)\n", v12,
+           var12, v6, var6);
     assert_true(fabs(v12 / var12 - 1) < 0.15);
     assert_true(fabs(v6 / var6 - 1) < 0.15);
     /* the fraction on its own (0.4 FTE, invisible in the mean above): after 12 months it is
@@ -508,8 +508,8 @@ static void test_caseload_by_hand(void **unused)
                      WF_VACANCY_RATE);
                 near(MO(&r, m, g, WF_AGENCY_SHARE), 100 * 1.5 / 5.5, 1e-12, what, m, g,
                      WF_AGENCY_SHARE);
-                near(MO(&r, m, g, WF_CASELOAD), 55 / ((3 + 0.5 * 1 + 1.5) * (1 - 0.1)), 1e-12,
-                     what, m, g, WF_CASELOAD);
+                near(MO(&r, m, g, WF_CASELOAD), 55 / ((3 + 0.5 * 1 + 1.5) * (1 - 0.1)), 1e-12, what,
+                     m, g, WF_CASELOAD);
             }
         near(MO(&r, 0, 0, WF_STARTERS), 1, 1e-12, "the NQ starts", 0, 0, WF_STARTERS);
     }
@@ -645,8 +645,8 @@ static void test_cost_by_hand(void **unused)
         int aprils = 0;
         for (int y = 2026; y <= 2028; y++)
             aprils += date_from_ymd(y, 4, 1) > r.ms[0] && date_from_ymd(y, 4, 1) <= r.ms[m];
-        cost[m] = (2 * 36500 * 1.25 / 12 + 1 * 400 * weekdays(r.ms[m], r.ms[m + 1])) *
-                  pow(1.1, aprils);
+        cost[m] =
+            (2 * 36500 * 1.25 / 12 + 1 * 400 * weekdays(r.ms[m], r.ms[m + 1])) * pow(1.1, aprils);
     }
     assert_true(fabs(cost[0] - (2 * 36500 * 1.25 / 12 + 400 * 22)) < 1e-9);
     assert_true(fabs(cost[1] - (2 * 36500 * 1.25 / 12 + 400 * 22) * 1.1) < 1e-9);
@@ -734,8 +734,8 @@ static void test_recruitment_lag_capacity(void **unused)
     const double half[] = {5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 10};
     for (int m = 0; m < r.M; m++) {
         near(MO(&r, m, 0, WF_PERMANENT), half[m], 1e-12, "capacity 0.5", m, 0, WF_PERMANENT);
-        near(MO(&r, m, 0, WF_STARTERS), m == 0 ? 0 : half[m] - half[m - 1], 1e-12,
-             "capacity 0.5", m, 0, WF_STARTERS);
+        near(MO(&r, m, 0, WF_STARTERS), m == 0 ? 0 : half[m] - half[m - 1], 1e-12, "capacity 0.5",
+             m, 0, WF_STARTERS);
     }
     run_close(&r);
 
@@ -805,8 +805,7 @@ static void test_nq_intake(void **unused)
             near(MO(&r, m, g, WF_NQ), want_nq, 1e-12, "NQ", m, g, WF_NQ);
             near(MO(&r, m, g, WF_PERMANENT), want_p, 1e-12, "NQ", m, g, WF_PERMANENT);
             /* starters: the intake in each September (graduates were already in post) */
-            near(MO(&r, m, g, WF_STARTERS), mon == 9 ? nq[g] : 0, 1e-12, "NQ", m, g,
-                 WF_STARTERS);
+            near(MO(&r, m, g, WF_STARTERS), mon == 9 ? nq[g] : 0, 1e-12, "NQ", m, g, WF_STARTERS);
             same(MO(&r, m, g, WF_LEAVERS), 0, "NQ", m, g, WF_LEAVERS);
         }
         near(YO(&r, 0, g, WF_NQ), nq[g] * 7 / 12, 1e-12, "NQ year average", 0, g, WF_NQ);
@@ -860,8 +859,8 @@ static void test_agency_cap(void **unused)
             near(MO(&r, m, 0, WF_NQ), N, 1e-12, "agency cap", m, 0, WF_NQ);
             near(MO(&r, m, 0, WF_AGENCY), A, 1e-12, "agency cap", m, 0, WF_AGENCY);
             near(MO(&r, m, 0, WF_IN_POST), 6 + N + A, 1e-12, "agency cap", m, 0, WF_IN_POST);
-            near(MO(&r, m, 0, WF_CASELOAD), 55 / ((6 + 0.8 * N + A) * 0.9), 1e-12, "agency cap",
-                 m, 0, WF_CASELOAD);
+            near(MO(&r, m, 0, WF_CASELOAD), 55 / ((6 + 0.8 * N + A) * 0.9), 1e-12, "agency cap", m,
+                 0, WF_CASELOAD);
             near(MO(&r, m, 0, WF_AGENCY_SHARE), 100 * A / (6 + N + A), 1e-12, "agency cap", m, 0,
                  WF_AGENCY_SHARE);
         }
@@ -958,8 +957,8 @@ static void test_dated_changes(void **unused)
     const double perm[] = {3, 4, 4, 4, 4, 5, 6, 7, 8, 9, 10, 10};
     for (int m = 0; m < r.M; m++) {
         near(MO(&r, m, 0, WF_PERMANENT), perm[m], 1e-12, "freeze", m, 0, WF_PERMANENT);
-        near(MO(&r, m, 0, WF_STARTERS), m == 0 ? 1 : perm[m] - perm[m - 1], 1e-12, "freeze", m,
-             0, WF_STARTERS);
+        near(MO(&r, m, 0, WF_STARTERS), m == 0 ? 1 : perm[m] - perm[m - 1], 1e-12, "freeze", m, 0,
+             WF_STARTERS);
     }
     run_close(&r);
 
@@ -1002,8 +1001,7 @@ static void test_dated_changes(void **unused)
     run_open(&r, d, &w);
     run_rep(&r, 0);
     for (int m = 0; m < r.M; m++) {
-        near(MO(&r, m, 0, WF_PERMANENT), m < 2 ? 6 : 10, 1e-12, "conversion", m, 0,
-             WF_PERMANENT);
+        near(MO(&r, m, 0, WF_PERMANENT), m < 2 ? 6 : 10, 1e-12, "conversion", m, 0, WF_PERMANENT);
         near(MO(&r, m, 0, WF_AGENCY), m < 2 ? 4 : 0, 1e-12, "conversion", m, 0, WF_AGENCY);
         near(MO(&r, m, 0, WF_STARTERS), m == 2 ? 4 : 0, 1e-12, "conversion", m, 0, WF_STARTERS);
     }
@@ -1026,8 +1024,7 @@ static void test_dated_changes(void **unused)
     for (int m = 0; m < r.M; m++) {
         near(MO(&r, m, 0, WF_PERMANENT), 10, 1e-12, "conversion cap", m, 0, WF_PERMANENT);
         near(MO(&r, m, 0, WF_AGENCY), 2, 1e-12, "conversion cap", m, 0, WF_AGENCY);
-        near(MO(&r, m, 0, WF_STARTERS), m == 0 ? 1 : 0, 1e-12, "conversion cap", m, 0,
-             WF_STARTERS);
+        near(MO(&r, m, 0, WF_STARTERS), m == 0 ? 1 : 0, 1e-12, "conversion cap", m, 0, WF_STARTERS);
     }
     run_close(&r);
     modeldef_free(d);
@@ -1099,82 +1096,40 @@ static void test_modeldef_teams(void **unused)
     const char *w3[] = {"[team.x]", "'target_caseload' is missing"};
     def_refused("[team.x]\nstates = A\n", "[team.x]", w3, 2);
     const char *w4[] = {"does not hold B cases"};
-    def_refused("[team.x]\nstates = A\nweights = B:2\ntarget_caseload = 10\n", "weights = B:2",
-                w4, 1);
+    def_refused("[team.x]\nstates = A\nweights = B:2\ntarget_caseload = 10\n", "weights = B:2", w4,
+                1);
 }
 
 /* ---- 10. reading scenarios against the fitted standard model -------------------------- */
 
-static char dir[256], fitted[300];
-static model *fm; /* the fitted standard model */
-static int start; /* 2025-04-01 */
+static demo_fixture fx;
+static const char *dir, *fitted; /* fx's folder and fitted model file */
+static model *fm;                /* the fitted standard model */
+static int start;                /* 2025-04-01 */
 
 static int setup(void **unused)
 {
     (void)unused;
-    if (!getenv("CARECAST_HOME")) {
-        fprintf(stderr, "set CARECAST_HOME (make test does)\n");
+    if (demo_fixture_make(&fx, "workforce") != 0)
         return -1;
-    }
-    h5io_init();
-    snprintf(dir, sizeof dir, "/tmp/carecast-test-workforce-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    char eps[300], pop[300];
-    snprintf(fitted, sizeof fitted, "%s/fit.h5", dir);
-    snprintf(eps, sizeof eps, "%s/episodes.csv", dir);
-    snprintf(pop, sizeof pop, "%s/population.csv", dir);
-    char *synth[] = {"synth", "--out", dir, "--seed", "1", NULL};
-    char *fit[] = {"fit",      "--episodes", eps,          "--population", pop,
-                   "--window", "2018-04-01:2025-03-31",    "--extract",    "2025-03-31",
-                   "--entry-trend", "--check-replicates", "0", "--out", fitted, NULL};
-    if (command_run(synth_main, synth) != CC_OK || command_run(fit_main, fit) != CC_OK)
-        return -1;
-    cc_err err = {{0}, 0};
-    int status;
-    fm = model_read(fitted, &err, &status);
-    start = date_from_ymd(2025, 4, 1);
-    return fm ? 0 : -1;
+    dir = fx.dir;
+    fitted = fx.fitted;
+    fm = fx.model;
+    start = fx.start;
+    return 0;
 }
 
 static int teardown(void **unused)
 {
     (void)unused;
-    model_free(fm);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *write_file(const char *name, const char *text)
-{
-    static char paths[8][320];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, 320, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
-
-static scenario *read_ok(const char *path)
-{
-    problems *p = problems_alloc(20);
-    scenario *sc = scenario_read(path, fm, start, p);
-    if (!sc)
-        problems_print(p, stderr);
-    problems_free(p);
-    assert_non_null(sc);
-    return sc;
+    return demo_fixture_remove(&fx);
 }
 
 /* Writes `text` as `name`, expects scenario_read to refuse it with every string of
  * `want` in the printed problems, the first being NAME:LINE:. */
 static void read_bad(const char *name, const char *text, int line, const char *const *want, int n)
 {
-    const char *path = write_file(name, text);
+    const char *path = demo_fixture_write(&fx, name, text);
     problems *p = problems_alloc(20);
     scenario *sc = scenario_read(path, fm, start, p);
     if (sc) {
@@ -1208,8 +1163,9 @@ static void test_read_errors(void **unused)
     const char *turn[] = {"turnover = '1.5'", "expected a number from 0 to 1"};
     read_bad("wf-turnover.ini", "[workforce]\npermanent_fte = 50\nturnover = 1.5\n", 3, turn, 2);
     const char *typo[] = {"assesment", "did you mean 'assessment'"};
-    read_bad("wf-typo.ini", "[workforce]\npermanent_fte = 50\n[team.assesment]\ntarget_caseload = 17\n",
-             3, typo, 2);
+    read_bad("wf-typo.ini",
+             "[workforce]\npermanent_fte = 50\n[team.assesment]\ntarget_caseload = 17\n", 3, typo,
+             2);
     const char *xyz[] = {"weights = 'XYZ:2'", "'XYZ' is not a state"};
     read_bad("wf-xyz.ini",
              "[workforce]\npermanent_fte = 50\n[team.family_support]\nweights = XYZ:2\n", 4, xyz,
@@ -1219,11 +1175,11 @@ static void test_read_errors(void **unused)
              "[workforce]\npermanent_fte = 50\n[team.family_support]\nweights = REF:2\n", 4, ref,
              2);
     const char *nowf[] = {"[team.assessment]", "no [workforce] section"};
-    read_bad("wf-none.ini", "description = staff only\n[team.assessment]\ntarget_caseload = 17\n", 2,
-             nowf, 2);
+    read_bad("wf-none.ini", "description = staff only\n[team.assessment]\ntarget_caseload = 17\n",
+             2, nowf, 2);
     const char *mode[] = {"establishment = 'sometimes'", "expected fixed or demand"};
-    read_bad("wf-mode.ini", "[workforce]\npermanent_fte = 50\nestablishment = sometimes\n", 3,
-             mode, 2);
+    read_bad("wf-mode.ini", "[workforce]\npermanent_fte = 50\nestablishment = sometimes\n", 3, mode,
+             2);
     const char *missing[] = {"needs 'permanent_fte'"};
     read_bad("wf-missing.ini", "\n[workforce]\nturnover = 0.1\n", 2, missing, 1);
     const char *nothing[] = {"[workforce_change.x] changes nothing"};
@@ -1242,28 +1198,30 @@ static void test_read_valid(void **unused)
     (void)unused;
     const modeldef *d = fm->def;
     int as = modeldef_team_index(d, "assessment"), fs = modeldef_team_index(d, "family_support"),
-        ci = modeldef_team_index(d, "children_in_care"), lc = modeldef_team_index(d, "leaving_care");
+        ci = modeldef_team_index(d, "children_in_care"),
+        lc = modeldef_team_index(d, "leaving_care");
     assert_true(as >= 0 && fs >= 0 && ci >= 0 && lc >= 0);
-    scenario *sc = read_ok(write_file("wf-ok.ini", "name = wf-ok\n"
-                                                   "[workforce]\n"
-                                                   "permanent_fte = 120.5\n"
-                                                   "agency_fte = 14\n"
-                                                   "vacancy_fte = 10\n"
-                                                   "turnover = 0.15\n"
-                                                   "establishment = demand\n"
-                                                   "recruitment_lag_months = 2\n"
-                                                   "nq_intake = 8\n"
-                                                   "agency_cap = 0.2\n"
-                                                   "[team.leaving_care]\n"
-                                                   "permanent_fte = 6\n"
-                                                   "target_caseload = 22\n"
-                                                   "turnover = 0.2\n"
-                                                   "[team.family_support]\n"
-                                                   "weights = CP:1.5\n"
-                                                   "[workforce_change.freeze]\n"
-                                                   "start = 2026-01-01\n"
-                                                   "end = 2026-07-01\n"
-                                                   "recruitment_per_month = 0\n"));
+    scenario *sc = demo_fixture_read_ok(&fx, demo_fixture_write(&fx, "wf-ok.ini",
+                                                                "name = wf-ok\n"
+                                                                "[workforce]\n"
+                                                                "permanent_fte = 120.5\n"
+                                                                "agency_fte = 14\n"
+                                                                "vacancy_fte = 10\n"
+                                                                "turnover = 0.15\n"
+                                                                "establishment = demand\n"
+                                                                "recruitment_lag_months = 2\n"
+                                                                "nq_intake = 8\n"
+                                                                "agency_cap = 0.2\n"
+                                                                "[team.leaving_care]\n"
+                                                                "permanent_fte = 6\n"
+                                                                "target_caseload = 22\n"
+                                                                "turnover = 0.2\n"
+                                                                "[team.family_support]\n"
+                                                                "weights = CP:1.5\n"
+                                                                "[workforce_change.freeze]\n"
+                                                                "start = 2026-01-01\n"
+                                                                "end = 2026-07-01\n"
+                                                                "recruitment_per_month = 0\n"));
     const scn_workforce *w = sc->workforce;
     assert_non_null(w);
     assert_true(w->permanent_fte == 120.5);
@@ -1309,7 +1267,8 @@ static void test_read_valid(void **unused)
     assert_true(isnan(w->changes[0].agency_conversion));
     scenario_free(sc);
     /* a scenario without [workforce] has no workforce */
-    sc = read_ok(write_file("wf-absent.ini", "[entries]\nmultiplier = 0.9\n"));
+    sc = demo_fixture_read_ok(
+        &fx, demo_fixture_write(&fx, "wf-absent.ini", "[entries]\nmultiplier = 0.9\n"));
     assert_null(sc->workforce);
     scenario_free(sc);
 }
