@@ -106,7 +106,7 @@ static void workforce_row(const runfile *rf, const char *label, const double *t,
 {
     printf("%-34s", label);
     for (int k = 0; k < nat; k++) {
-        const double *q = t + ((size_t)at[k] * rf->G + g) * RUNFILE_NSTATS;
+        const double *q = t + ((size_t)at[k] * rf->layer[RUNFILE_WORKFORCE].G + g) * RUNFILE_NSTATS;
         char cell[64];
         if (diff)
             snprintf(cell, sizeof cell, "%+.*f (%+.*f to %+.*f)", dp, q[4], dp, q[1], dp, q[7]);
@@ -126,7 +126,7 @@ static int print_workforce(const runfile *rf, const char *scen, bool diff, cc_er
     for (int k = 0; k < 4; k++)
         if (months[k] <= rf->M)
             at[nat++] = months[k] - 1;
-    size_t n = (size_t)(rf->M > rf->Y ? rf->M : rf->Y) * rf->G * RUNFILE_NSTATS;
+    size_t n = (size_t)(rf->M > rf->Y ? rf->M : rf->Y) * rf->layer[RUNFILE_WORKFORCE].G * RUNFILE_NSTATS;
     double *t = malloc(sizeof *t * n);
     if (!t)
         return cc_fail(err, CC_ENOMEM, "out of memory");
@@ -144,10 +144,10 @@ static int print_workforce(const runfile *rf, const char *scen, bool diff, cc_er
     }
     printf("\n");
     snprintf(path, sizeof path, "%ssummary/caseload", pre);
-    int rc = runfile_read_workforce(rf, scen, path, t, err);
-    for (int g = 0; rc == CC_OK && g < rf->G; g++) {
+    int rc = runfile_read_layer(rf, scen, RUNFILE_WORKFORCE, path, t, err);
+    for (int g = 0; rc == CC_OK && g < rf->layer[RUNFILE_WORKFORCE].G; g++) {
         char label[96];
-        snprintf(label, sizeof label, "caseload per FTE: %s", rf->groups[g]);
+        snprintf(label, sizeof label, "caseload per FTE: %s", rf->layer[RUNFILE_WORKFORCE].names[g]);
         workforce_row(rf, label, t, g, at, nat, diff, 1);
     }
     static const struct {
@@ -162,19 +162,19 @@ static int print_workforce(const runfile *rf, const char *scen, bool diff, cc_er
                 {"vacancy_rate", "vacant posts, % of posts", 1}};
     for (size_t r = 0; rc == CC_OK && r < sizeof rows / sizeof rows[0]; r++) {
         snprintf(path, sizeof path, "%ssummary/%s", pre, rows[r].measure);
-        rc = runfile_read_workforce(rf, scen, path, t, err);
+        rc = runfile_read_layer(rf, scen, RUNFILE_WORKFORCE, path, t, err);
         if (rc == CC_OK)
-            workforce_row(rf, rows[r].label, t, rf->G - 1, at, nat, diff, rows[r].dp);
+            workforce_row(rf, rows[r].label, t, rf->layer[RUNFILE_WORKFORCE].G - 1, at, nat, diff, rows[r].dp);
     }
     snprintf(path, sizeof path, "year/%ssummary/cost", pre);
     if (rc == CC_OK)
-        rc = runfile_read_workforce(rf, scen, path, t, err);
+        rc = runfile_read_layer(rf, scen, RUNFILE_WORKFORCE, path, t, err);
     if (rc == CC_OK) {
         printf("%-34s %25s\n", "staffing cost, all teams, £000", diff ? "difference" : "");
         for (int y = 0; y < rf->Y; y++) {
             char label[64];
             snprintf(label, sizeof label, "  financial year %s", rf->years[y]);
-            const double *q = t + ((size_t)y * rf->G + rf->G - 1) * RUNFILE_NSTATS;
+            const double *q = t + ((size_t)y * rf->layer[RUNFILE_WORKFORCE].G + rf->layer[RUNFILE_WORKFORCE].G - 1) * RUNFILE_NSTATS;
             char cell[64];
             if (diff)
                 snprintf(cell, sizeof cell, "%+.0f (%+.0f to %+.0f)", q[4] / 1e3, q[1] / 1e3,
@@ -233,9 +233,9 @@ static int print_table(const runfile *rf, cc_err *err)
         }
     }
     for (int s = 0; rc == CC_OK && s < rf->nscen; s++)
-        if (runfile_has_workforce(rf, rf->scenarios[s]))
+        if (runfile_has_layer(rf, rf->scenarios[s], RUNFILE_WORKFORCE))
             rc = print_workforce(rf, rf->scenarios[s],
-                                 s > 0 && runfile_has_workforce(rf, rf->scenarios[0]), err);
+                                 s > 0 && runfile_has_layer(rf, rf->scenarios[0], RUNFILE_WORKFORCE), err);
     printf("\nCohorts: ");
     for (int c = 0; c < rf->C; c++)
         printf("%s%s = %s", c ? "; " : "", rf->cohorts[c], rf->labels[c]);

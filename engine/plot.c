@@ -288,8 +288,8 @@ static int draw_compare(const runfile *rf, int c, bool diff, double *table, cons
 static int workforce_charts(const runfile *rf, int nwf, char names[][64], int max)
 {
     int n = 0;
-    for (int g = 0; g < rf->G && n < max; g++)
-        snprintf(names[n++], 64, "workforce_caseload_%s", rf->groups[g]);
+    for (int g = 0; g < rf->layer[RUNFILE_WORKFORCE].G && n < max; g++)
+        snprintf(names[n++], 64, "workforce_caseload_%s", rf->layer[RUNFILE_WORKFORCE].names[g]);
     const char *more[] = {"workforce_fte", "workforce_agency_share", "compare_workforce_caseload",
                           "difference_workforce_caseload"};
     for (int k = 0; k < (nwf > 1 ? 4 : 2) && n < max; k++)
@@ -304,8 +304,8 @@ static int workforce_csv(const runfile *rf, const char *scen, const char *path, 
                          size_t size, cc_err *err)
 {
     snprintf(data, size, "%s/data/%s.csv", dir, name);
-    int rc = runfile_read_workforce(rf, scen, path, table, err);
-    return rc == CC_OK ? write_quantiles(data, rf, table, g, rf->G, err) : rc;
+    int rc = runfile_read_layer(rf, scen, RUNFILE_WORKFORCE, path, table, err);
+    return rc == CC_OK ? write_quantiles(data, rf, table, g, rf->layer[RUNFILE_WORKFORCE].G, err) : rc;
 }
 
 /* The workforce charts of scenario `scen`: caseload per FTE by team against its target,
@@ -314,27 +314,27 @@ static int workforce_csv(const runfile *rf, const char *scen, const char *path, 
 static int draw_workforce(const runfile *rf, const char *scen, const bool *wf, const char *dir,
                           const char *fmt, cc_err *err)
 {
-    double *table = malloc(sizeof *table * (size_t)rf->M * rf->G * RUNFILE_NSTATS);
-    double *cases = malloc(sizeof *cases * (size_t)rf->M * rf->G * RUNFILE_NSTATS);
+    double *table = malloc(sizeof *table * (size_t)rf->M * rf->layer[RUNFILE_WORKFORCE].G * RUNFILE_NSTATS);
+    double *cases = malloc(sizeof *cases * (size_t)rf->M * rf->layer[RUNFILE_WORKFORCE].G * RUNFILE_NSTATS);
     double target[MD_MAX_TEAMS + 1];
     int rc = table && cases ? runfile_read_targets(rf, scen, target, err)
                             : cc_fail(err, CC_ENOMEM, "out of memory");
     if (rc == CC_OK)
-        rc = runfile_read_workforce(rf, scen, "summary/cases", cases, err);
+        rc = runfile_read_layer(rf, scen, RUNFILE_WORKFORCE, "summary/cases", cases, err);
     char subtitle[1024], title[512], final[4200], tmp[4200], data[4300], name[96];
     fan_subtitle(rf, scen, subtitle, sizeof subtitle);
-    int all = rf->G - 1;
-    for (int g = 0; rc == CC_OK && g < rf->G; g++) {
+    int all = rf->layer[RUNFILE_WORKFORCE].G - 1;
+    for (int g = 0; rc == CC_OK && g < rf->layer[RUNFILE_WORKFORCE].G; g++) {
         double most = 0; /* a team whose states this model does not project is skipped */
         for (int m = 0; m < rf->M; m++)
-            most = fmax(most, cases[((size_t)m * rf->G + g) * RUNFILE_NSTATS + 7]);
+            most = fmax(most, cases[((size_t)m * rf->layer[RUNFILE_WORKFORCE].G + g) * RUNFILE_NSTATS + 7]);
         if (most == 0)
             continue;
-        snprintf(name, sizeof name, "workforce_caseload_%s", rf->groups[g]);
+        snprintf(name, sizeof name, "workforce_caseload_%s", rf->layer[RUNFILE_WORKFORCE].names[g]);
         rc = workforce_csv(rf, scen, "summary/caseload", g, table, dir, name, data, sizeof data,
                            err);
         chart_paths(dir, "", name, fmt, final, tmp, sizeof final);
-        snprintf(title, sizeof title, "Caseload per social worker: %s", rf->group_labels[g]);
+        snprintf(title, sizeof title, "Caseload per social worker: %s", rf->layer[RUNFILE_WORKFORCE].labels[g]);
         char label[64];
         snprintf(label, sizeof label, "Target caseload (%.3g)", target[g]);
         if (rc == CC_OK)
@@ -389,9 +389,9 @@ static int draw_workforce(const runfile *rf, const char *scen, const bool *wf, c
             snprintf(name, sizeof name, "%s_workforce_caseload_%s",
                      diff ? "difference" : "compare", rf->scenarios[s]);
             if (diff && s == 0) {
-                memset(table, 0, sizeof *table * (size_t)rf->M * rf->G * RUNFILE_NSTATS);
+                memset(table, 0, sizeof *table * (size_t)rf->M * rf->layer[RUNFILE_WORKFORCE].G * RUNFILE_NSTATS);
                 snprintf(data, sizeof data, "%s/data/%s.csv", dir, name);
-                rc = write_quantiles(data, rf, table, all, rf->G, err);
+                rc = write_quantiles(data, rf, table, all, rf->layer[RUNFILE_WORKFORCE].G, err);
             } else {
                 rc = workforce_csv(rf, rf->scenarios[s],
                                    diff ? "difference/summary/caseload" : "summary/caseload",
@@ -474,7 +474,7 @@ int plot_main(int argc, char **argv)
     bool *wf = calloc((size_t)rf->nscen, sizeof *wf);
     int nwf = 0;
     for (int i = 0; wf && i < rf->nscen; i++)
-        nwf += wf[i] = runfile_has_workforce(rf, rf->scenarios[i]);
+        nwf += wf[i] = runfile_has_layer(rf, rf->scenarios[i], RUNFILE_WORKFORCE);
     if (status == CC_OK && wf && wf[si]) {
         char names[2 * MD_MAX_TEAMS + 8][64];
         int n = workforce_charts(rf, nwf, names, 2 * MD_MAX_TEAMS + 8);

@@ -178,23 +178,26 @@ static int scenario_arrays(runfile_scenario *o, const scenario *sc, size_t rms, 
                : CC_ENOMEM;
 }
 
-/* The workforce arrays of a scenario with a workforce; CC_OK or CC_ENOMEM. */
-static int workforce_arrays(runfile_scenario *o, int R, int M)
+/* The arrays of one layer (K measures over G groups) of a scenario; CC_OK or CC_ENOMEM. */
+static int layer_arrays(runfile_layer *ly, const layer_measure *measures, int K, int G, int R,
+                        int M, int Y)
 {
-    int G = workforce_ngroups(o->wf), Y = workforce_nyears(o->wf);
-    o->wf_month = calloc((size_t)WF_NMEASURES * R * M * G, sizeof *o->wf_month);
-    o->wf_year = calloc((size_t)WF_NMEASURES * R * Y * G, sizeof *o->wf_year);
-    return o->wf_month && o->wf_year ? CC_OK : CC_ENOMEM;
+    ly->measures = measures;
+    ly->K = K;
+    ly->G = G;
+    ly->month = calloc((size_t)K * R * M * G, sizeof *ly->month);
+    ly->year = calloc((size_t)K * R * Y * G, sizeof *ly->year);
+    return ly->month && ly->year ? CC_OK : CC_ENOMEM;
 }
 
-/* Stores one replicate's workforce ([M][G][K] and [Y][G][K]) into the run's arrays. */
-static void store_workforce(runfile_scenario *o, int r, int R, int M, const double *month,
-                            const double *year)
+/* Stores one replicate's layer results ([M][G][K] and [Y][G][K]) into the run's arrays. */
+static void store_layer(runfile_layer *ly, int r, int R, int M, int Y, const double *month,
+                        const double *year)
 {
-    int G = workforce_ngroups(o->wf), Y = workforce_nyears(o->wf), K = WF_NMEASURES;
+    int G = ly->G, K = ly->K;
     for (int k = 0; k < K; k++) {
-        float *dm = o->wf_month + ((size_t)k * R + r) * M * G;
-        float *dy = o->wf_year + ((size_t)k * R + r) * Y * G;
+        float *dm = ly->month + ((size_t)k * R + r) * M * G;
+        float *dy = ly->year + ((size_t)k * R + r) * Y * G;
         for (int mg = 0; mg < M * G; mg++)
             dm[mg] = (float)month[(size_t)mg * K + k];
         for (int yg = 0; yg < Y * G; yg++)
@@ -204,8 +207,10 @@ static void store_workforce(runfile_scenario *o, int r, int R, int M, const doub
 
 static void scenario_arrays_free(runfile_scenario *o)
 {
-    free(o->wf_month);
-    free(o->wf_year);
+    for (int id = 0; id < RUNFILE_NLAYERS; id++) {
+        free(o->layer[id].month);
+        free(o->layer[id].year);
+    }
     free(o->stock);
     free(o->inflow);
     free(o->outflow);
@@ -253,6 +258,10 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         status = cc_fail(err, CC_ENOMEM, "out of memory");
     for (int i = 0; month_start && i <= M; i++)
         month_start[i] = sim_month_start(s, i);
+    layer_years *years = month_start ? layer_years_alloc(month_start, M) : NULL;
+    if (month_start && !years)
+        status = cc_fail(err, CC_ENOMEM, "out of memory");
+    int Y = years ? years->Y : 0;
     workforce *wf[RUN_MAX_SCENARIOS] = {NULL};
     for (int i = 0; status == CC_OK && i < N; i++)
         if (sc[i]->workforce)
@@ -275,7 +284,8 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
             status = scenario_arrays(&out[i], sc[i], rms, (size_t)R * M * F, (size_t)R * M * nage);
         out[i].wf = wf[i];
         if (status == CC_OK && wf[i])
-            status = workforce_arrays(&out[i], R, M);
+            status = layer_arrays(&out[i].layer[RUNFILE_WORKFORCE], workforce_measures,
+                                  WF_NMEASURES, workforce_ngroups(wf[i]), R, M, Y);
     }
     /* per-thread workforce scratch: one replicate's [M][G][K] and [Y][G][K] */
     size_t wf_cells = (size_t)(M + M / 12 + 2) * (MD_MAX_TEAMS + 1) * WF_NMEASURES;
@@ -303,7 +313,7 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         /* each replicate runs every scenario in turn on the same thread, so the
          * replicate's parameter draw is made once and shared by its scenarios */
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) default(none) \
-    shared(s, x, work, out, N, R, M, S, F, nage, show, done, wf, wrng, wscr, cfg) \
+    shared(s, x, work, out, N, R, M, Y, S, F, nage, show, done, wf, wrng, wscr, cfg) \
     reduction(+ : events)
         for (int r = 0; r < R; r++) {
             size_t off = (size_t)r * M * S;
@@ -320,7 +330,7 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
                 if (wf[i]) {
                     double *wm = wscr[tid], *wy = wm + (size_t)M * workforce_ngroups(wf[i]) * WF_NMEASURES;
                     workforce_replicate(wf[i], led.stock, cfg->seed, r, wrng[tid], wm, wy);
-                    store_workforce(&out[i], r, R, M, wm, wy);
+                    store_layer(&out[i].layer[RUNFILE_WORKFORCE], r, R, M, Y, wm, wy);
                 }
             }
             int now;
@@ -345,13 +355,28 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
     if (status == CC_OK) {
         history_ctx hc = {S, H, ends, hist, m->def};
         model_spans(m, count_span, &hc);
-        runfile_header h = {m,         cfg->model_path,
-                            params,    cli_command_line(),
-                            cfg->seed, R,
-                            nt,        M,
-                            start,     month_start,
-                            H,         ends,
-                            hist};
+        runfile_header h = {.model = m,
+                            .model_path = cfg->model_path,
+                            .parameters = params,
+                            .command_line = cli_command_line(),
+                            .seed = cfg->seed,
+                            .replicates = R,
+                            .threads = nt,
+                            .months = M,
+                            .start_day = start,
+                            .month_start = month_start,
+                            .history_months = H,
+                            .history_end = ends,
+                            .history = hist,
+                            .years = years};
+        const char *team_names[MD_MAX_TEAMS + 1], *team_labels[MD_MAX_TEAMS + 1];
+        for (int t = 0; t <= m->def->nteams; t++) {
+            team_names[t] = t < m->def->nteams ? m->def->teams[t].name : "all";
+            team_labels[t] = t < m->def->nteams ? m->def->teams[t].label : "All teams";
+        }
+        h.ngroups[RUNFILE_WORKFORCE] = m->def->nteams + 1;
+        h.group_names[RUNFILE_WORKFORCE] = team_names;
+        h.group_labels[RUNFILE_WORKFORCE] = team_labels;
         status = runfile_write(cfg->out, cfg->force, &h, out, N, err);
     }
     if (stats) {
@@ -373,6 +398,7 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
     free(wrng);
     free(wscr);
     free(month_start);
+    layer_years_free(years);
     for (int i = 0; i < N; i++) {
         workforce_free(wf[i]);
         scenario_arrays_free(&out[i]);

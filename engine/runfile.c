@@ -203,60 +203,100 @@ static int write_summaries(hid_t g, const runfile_header *h, const runfile_scena
 
 /* A scenario's workforce: per-replicate arrays by month and financial year (float), their
  * quantiles, and their per-replicate differences from the baseline's (when it has one). */
-static int write_workforce(hid_t g, const runfile_header *h, const runfile_scenario *sc,
-                           const runfile_scenario *base, cc_err *err)
+const char *const runfile_layers[RUNFILE_NLAYERS] = {"workforce", "placements", "finance"};
+
+/* The probability of overspending: the share of replicates whose cost in the year and
+ * line (measure 0 of the finance layer, [R][Y][L]) is above the budget. */
+static void overspend(const float *cost, const double *budget, int R, int Y, int L, double *p)
 {
-    const workforce *wf = sc->wf;
-    int R = h->replicates, G = workforce_ngroups(wf);
-    bool diff = sc != base && base->wf;
-    size_t most = (size_t)R * (h->months > workforce_nyears(wf) ? h->months : workforce_nyears(wf)) * G;
+    for (int yl = 0; yl < Y * L; yl++) {
+        if (isnan(budget[yl])) {
+            p[yl] = NAN;
+            continue;
+        }
+        int over = 0;
+        for (int r = 0; r < R; r++)
+            over += cost[(size_t)r * Y * L + yl] > budget[yl];
+        p[yl] = (double)over / R;
+    }
+}
+
+/* Writes layer `id` of a scenario: every measure per replicate by month and by financial
+ * year, their summaries, and (when the baseline projects the layer too) the summaries of
+ * the per-replicate differences from the baseline. */
+static int write_layer(hid_t g, const runfile_header *h, const runfile_scenario *sc,
+                       const runfile_scenario *base, int id, cc_err *err)
+{
+    const runfile_layer *ly = &sc->layer[id], *bl = &base->layer[id];
+    const char *name = runfile_layers[id];
+    int R = h->replicates, G = ly->G, Y = h->years->Y;
+    bool diff = sc != base && bl->G == G;
+    size_t most = (size_t)R * (h->months > Y ? h->months : Y) * G;
     double *a = malloc(sizeof *a * most), *b = malloc(sizeof *b * most);
-    int rc = a && b ? CC_OK : cc_fail(err, CC_ENOMEM, "out of memory writing the workforce");
+    int rc = a && b ? CC_OK : cc_fail(err, CC_ENOMEM, "out of memory writing the %s", name);
     for (int year = 0; year < 2; year++) {
-        int rows = year ? workforce_nyears(wf) : h->months;
+        int rows = year ? Y : h->months;
         size_t n = (size_t)R * rows * G;
-        const char *by = year ? "financial year (April to March) and team, then all teams"
-                              : "month and team, then all teams";
-        for (int k = 0; rc == CC_OK && k < WF_NMEASURES; k++) {
-            const workforce_measure *wm = &workforce_measures[k];
-            const float *mine = (year ? sc->wf_year : sc->wf_month) + (size_t)k * n;
+        char by[160];
+        snprintf(by, sizeof by, "%s and %s", year ? "financial year (April to March)" : "month",
+                 id == RUNFILE_WORKFORCE    ? "team, then all teams"
+                 : id == RUNFILE_PLACEMENTS ? "placement need, then all needs"
+                                            : "cost line, then the total");
+        for (int k = 0; rc == CC_OK && k < ly->K; k++) {
+            const layer_measure *lm = &ly->measures[k];
+            const float *mine = (year ? ly->year : ly->month) + (size_t)k * n;
             char prefix[64], path[128], what[512];
-            snprintf(prefix, sizeof prefix, "workforce/%s", year ? "year/" : "");
-            snprintf(path, sizeof path, "%s%s", prefix, wm->name);
-            snprintf(what, sizeof what, "%s%s", wm->description,
-                     !year ? "" : wm->flow ? " (sum over the year's months)"
-                                           : " (mean over the year's months)");
+            snprintf(prefix, sizeof prefix, "%s/%s", name, year ? "year/" : "");
+            snprintf(path, sizeof path, "%s%s", prefix, lm->name);
+            snprintf(what, sizeof what, "%s%s", lm->description,
+                     !year      ? ""
+                     : lm->flow ? " (sum over the year's months)"
+                                : " (mean over the year's months)");
             hsize_t d3[3] = {(hsize_t)R, (hsize_t)rows, (hsize_t)G};
-            char desc[600];
+            char desc[700];
             snprintf(desc, sizeof desc, "%s, in each replicate, by %s", what, by);
-            rc = h5io_write(g, path, H5T_NATIVE_FLOAT, 3, d3, mine, desc, wm->units, err);
+            rc = h5io_write(g, path, H5T_NATIVE_FLOAT, 3, d3, mine, desc, lm->units, err);
             for (size_t i = 0; i < n; i++)
                 a[i] = mine[i];
             if (rc == CC_OK)
-                rc = write_summary(g, h, prefix, wm->name, a, rows, G, by, false, false, what,
-                                   wm->units, err);
+                rc = write_summary(g, h, prefix, lm->name, a, rows, G, by, false, false, what,
+                                   lm->units, err);
             if (rc != CC_OK || !diff)
                 continue;
-            const float *ref = (year ? base->wf_year : base->wf_month) + (size_t)k * n;
+            const float *ref = (year ? bl->year : bl->month) + (size_t)k * n;
             for (size_t i = 0; i < n; i++)
                 b[i] = a[i] - ref[i];
             char dprefix[80], dwhat[640];
             snprintf(dprefix, sizeof dprefix, "%sdifference/", prefix);
-            snprintf(dwhat, sizeof dwhat, "difference from the baseline (this scenario minus "
-                     "the baseline, same replicate): %s", what);
-            rc = write_summary(g, h, dprefix, wm->name, b, rows, G, by, false, false, dwhat,
-                               wm->units, err);
+            snprintf(dwhat, sizeof dwhat,
+                     "difference from the baseline (this scenario minus the baseline, same "
+                     "replicate): %s",
+                     what);
+            rc = write_summary(g, h, dprefix, lm->name, b, rows, G, by, false, false, dwhat,
+                               lm->units, err);
         }
     }
-    hsize_t dg[1] = {(hsize_t)G};
-    double target[MD_MAX_TEAMS + 1];
-    for (int i = 0; i < G; i++)
-        target[i] = workforce_target(wf, i);
-    if (rc == CC_OK)
+    hsize_t dg[1] = {(hsize_t)G}, dyl[2] = {(hsize_t)Y, (hsize_t)G};
+    if (rc == CC_OK && id == RUNFILE_WORKFORCE) {
+        double target[MD_MAX_TEAMS + 1];
+        for (int i = 0; i < G; i++)
+            target[i] = workforce_target(sc->wf, i);
         rc = h5io_write(g, "workforce/target_caseload", H5T_NATIVE_DOUBLE, 1, dg, target,
                         "target caseload of each team (all teams: total weighted cases over "
                         "total FTE needed on the start date)",
                         "weighted cases per FTE", err);
+    }
+    if (rc == CC_OK && id == RUNFILE_FINANCE && sc->budget) {
+        overspend(ly->year, sc->budget, R, Y, G, a);
+        rc = h5io_write(g, "finance/budget", H5T_NATIVE_DOUBLE, 2, dyl, sc->budget,
+                        "budget by financial year and cost line (NaN: no budget given)",
+                        "pounds", err);
+        if (rc == CC_OK)
+            rc = h5io_write(g, "finance/p_overspend", H5T_NATIVE_DOUBLE, 2, dyl, a,
+                            "probability of overspending: share of replicates whose cost in "
+                            "the financial year and line is above the budget (NaN: no budget)",
+                            "probability", err);
+    }
     free(a);
     free(b);
     return rc;
@@ -315,8 +355,9 @@ static int write_scenario(hid_t root, const runfile_header *h, const runfile_sce
                              err);
     if (rc == CC_OK)
         rc = write_summaries(g, h, sc, base, err);
-    if (rc == CC_OK && sc->wf)
-        rc = write_workforce(g, h, sc, base, err);
+    for (int id = 0; rc == CC_OK && id < RUNFILE_NLAYERS; id++)
+        if (sc->layer[id].G > 0)
+            rc = write_layer(g, h, sc, base, id, err);
     H5Gclose(g);
     return rc;
 }
@@ -327,7 +368,7 @@ static int write_header(hid_t fid, const runfile_header *h, cc_err *err)
     char start[11];
     date_format(h->start_day, start);
     h5io_attr_text(fid, "format", "carecast-run");
-    h5io_attr_long(fid, "format_version", 2);
+    h5io_attr_long(fid, "format_version", 3);
     h5io_attr_text(fid, "tool_version", CARECAST_VERSION);
     h5io_attr_text(fid, "revision", CARECAST_REVISION);
     h5io_attr_text(fid, "command_line", h->command_line);
@@ -402,35 +443,43 @@ static int write_header(hid_t fid, const runfile_header *h, cc_err *err)
     return rc;
 }
 
-/* Names of the workforce groups and financial years, shared by every scenario. */
-static int write_workforce_axes(hid_t fid, const modeldef *def, const workforce *wf, cc_err *err)
+/* The financial years, and the groups of every layer a scenario projects. */
+static int write_axes(hid_t fid, const runfile_header *h, const runfile_scenario *scen, int nscen,
+                      cc_err *err)
 {
-    int G = workforce_ngroups(wf), Y = workforce_nyears(wf);
-    const char *names[MD_MAX_TEAMS + 1], *labels[MD_MAX_TEAMS + 1], *years[64];
-    for (int t = 0; t < G; t++) {
-        names[t] = t < def->nteams ? def->teams[t].name : "all";
-        labels[t] = t < def->nteams ? def->teams[t].label : "All teams";
-    }
-    int months[64];
-    for (int y = 0; y < Y && y < 64; y++) {
-        years[y] = workforce_year_label(wf, y);
-        months[y] = workforce_year_months(wf, y);
-    }
-    Y = Y < 64 ? Y : 64;
-    int rc = h5io_write_strings(fid, "workforce/groups", names, (size_t)G,
-                                "workforce groups: the model's teams, then all teams", err);
-    if (rc == CC_OK)
-        rc = h5io_write_strings(fid, "workforce/group_labels", labels, (size_t)G,
-                                "labels of the workforce groups", err);
-    if (rc == CC_OK)
-        rc = h5io_write_strings(fid, "workforce/years", years, (size_t)Y,
+    const layer_years *y = h->years;
+    const char *years[600];
+    for (int k = 0; k < y->Y; k++)
+        years[k] = y->label[k];
+    int rc = h5io_write_strings(fid, "financial_years", years, (size_t)y->Y,
                                 "financial years (April to March) of the year/ tables", err);
-    hsize_t dy[1] = {(hsize_t)Y};
+    hsize_t dy[1] = {(hsize_t)y->Y};
     if (rc == CC_OK)
-        rc = h5io_write(fid, "workforce/year_months", H5T_NATIVE_INT, 1, dy, months,
+        rc = h5io_write(fid, "financial_year_months", H5T_NATIVE_INT, 1, dy, y->months,
                         "months of the run in each financial year (the first and last may be "
                         "part years)",
                         "months", err);
+    static const char *const what[RUNFILE_NLAYERS] = {
+        "workforce groups: the model's teams, then all teams",
+        "placement needs: the model's looked-after states by need, then all needs",
+        "cost lines: placements by need, support by state, staffing, services, then the "
+        "total"};
+    for (int id = 0; rc == CC_OK && id < RUNFILE_NLAYERS; id++) {
+        bool used = false;
+        for (int i = 0; i < nscen; i++)
+            used |= scen[i].layer[id].G > 0;
+        if (!used)
+            continue;
+        char path[64], desc[256];
+        snprintf(path, sizeof path, "%s/groups", runfile_layers[id]);
+        rc = h5io_write_strings(fid, path, h->group_names[id], (size_t)h->ngroups[id], what[id],
+                                err);
+        snprintf(path, sizeof path, "%s/group_labels", runfile_layers[id]);
+        snprintf(desc, sizeof desc, "labels of the %s groups", runfile_layers[id]);
+        if (rc == CC_OK)
+            rc = h5io_write_strings(fid, path, h->group_labels[id], (size_t)h->ngroups[id], desc,
+                                    err);
+    }
     return rc;
 }
 
@@ -450,11 +499,8 @@ int runfile_write(const char *path, bool force, const runfile_header *h,
                                 "scenarios in run order; the first is the baseline the others "
                                 "are compared with",
                                 err);
-    const workforce *wf = NULL;
-    for (int i = 0; i < nscen; i++)
-        wf = wf ? wf : scen[i].wf;
-    if (rc == CC_OK && wf)
-        rc = write_workforce_axes(f.id, h->model->def, wf, err);
+    if (rc == CC_OK)
+        rc = write_axes(f.id, h, scen, nscen, err);
     for (int i = 0; rc == CC_OK && i < nscen; i++)
         rc = write_scenario(f.id, h, &scen[i], &scen[0], err);
     if (rc != CC_OK) {
@@ -563,21 +609,32 @@ runfile *runfile_open(const char *path, cc_err *err, int *status)
             h5io_read_strings(fid, "scenario_names", rf->scenarios[0], 64, (size_t)rf->nscen) !=
                 rf->nscen)
             rc = cc_fail(err, CC_EINPUT, "%s: /scenario_names is unreadable", path);
-        rf->G = h5io_dims(fid, "workforce/groups", dims) == 1 ? (int)dims[0] : 0;
-        rf->Y = h5io_dims(fid, "workforce/years", dims) == 1 ? (int)dims[0] : 0;
-        rf->groups = calloc((size_t)rf->G + 1, sizeof *rf->groups);
-        rf->group_labels = calloc((size_t)rf->G + 1, sizeof *rf->group_labels);
+        rf->Y = h5io_dims(fid, "financial_years", dims) == 1 ? (int)dims[0] : 0;
         rf->years = calloc((size_t)rf->Y + 1, sizeof *rf->years);
-        if (!rf->groups || !rf->group_labels || !rf->years)
+        rf->year_months = calloc((size_t)rf->Y + 1, sizeof *rf->year_months);
+        if (!rf->years || !rf->year_months)
             rc = cc_fail(err, CC_ENOMEM, "out of memory");
-        else if (rf->G > 0 &&
-                 (h5io_read_strings(fid, "workforce/groups", rf->groups[0], 32, (size_t)rf->G) !=
-                      rf->G ||
-                  h5io_read_strings(fid, "workforce/group_labels", rf->group_labels[0], 160,
-                                    (size_t)rf->G) != rf->G ||
-                  h5io_read_strings(fid, "workforce/years", rf->years[0], 8, (size_t)rf->Y) !=
-                      rf->Y))
-            rc = cc_fail(err, CC_EINPUT, "%s: /workforce is unreadable (corrupt run file?)", path);
+        else if (h5io_read_strings(fid, "financial_years", rf->years[0], 8, (size_t)rf->Y) !=
+                     rf->Y ||
+                 (rf->Y > 0 && h5io_read(fid, "financial_year_months", H5T_NATIVE_INT,
+                                         rf->year_months, (size_t)rf->Y, path, err) != CC_OK))
+            rc = cc_fail(err, CC_EINPUT, "%s: /financial_years is unreadable", path);
+        for (int id = 0; rc == CC_OK && id < RUNFILE_NLAYERS; id++) {
+            runfile_axis *ax = &rf->layer[id];
+            char gp[64], lp[64];
+            snprintf(gp, sizeof gp, "%s/groups", runfile_layers[id]);
+            snprintf(lp, sizeof lp, "%s/group_labels", runfile_layers[id]);
+            ax->G = h5io_dims(fid, gp, dims) == 1 ? (int)dims[0] : 0;
+            ax->names = calloc((size_t)ax->G + 1, sizeof *ax->names);
+            ax->labels = calloc((size_t)ax->G + 1, sizeof *ax->labels);
+            if (!ax->names || !ax->labels)
+                rc = cc_fail(err, CC_ENOMEM, "out of memory");
+            else if (ax->G > 0 &&
+                     (h5io_read_strings(fid, gp, ax->names[0], 32, (size_t)ax->G) != ax->G ||
+                      h5io_read_strings(fid, lp, ax->labels[0], 160, (size_t)ax->G) != ax->G))
+                rc = cc_fail(err, CC_EINPUT, "%s: /%s is unreadable (corrupt run file?)", path,
+                             gp);
+        }
         rf->A = h5io_dims(fid, "age_groups", dims) == 1 ? (int)dims[0] : 0;
         rf->age_groups = calloc((size_t)rf->A + 1, sizeof *rf->age_groups);
         if (rc == CC_OK && (!rf->age_groups ||
@@ -608,9 +665,12 @@ void runfile_close(runfile *rf)
     free(rf->history);
     free(rf->scenarios);
     free(rf->age_groups);
-    free(rf->groups);
-    free(rf->group_labels);
+    for (int id = 0; id < RUNFILE_NLAYERS; id++) {
+        free(rf->layer[id].names);
+        free(rf->layer[id].labels);
+    }
     free(rf->years);
+    free(rf->year_months);
     free(rf);
 }
 
@@ -655,29 +715,55 @@ int runfile_read_replicates(const runfile *rf, const char *scen, const char *nam
                      rf->path, err);
 }
 
-bool runfile_has_workforce(const runfile *rf, const char *scen)
+bool runfile_has_layer(const runfile *rf, const char *scen, int layer)
 {
     char path[256];
-    hsize_t dims[8];
-    snprintf(path, sizeof path, "scenarios/%s/workforce/target_caseload", scen);
-    return rf->G > 0 && h5io_dims((hid_t)rf->h5, path, dims) == 1;
+    snprintf(path, sizeof path, "scenarios/%s/%s", scen, runfile_layers[layer]);
+    return rf->layer[layer].G > 0 && H5Lexists((hid_t)rf->h5, path, H5P_DEFAULT) > 0;
 }
 
-int runfile_read_workforce(const runfile *rf, const char *scen, const char *path, double *out,
-                           cc_err *err)
+int runfile_read_layer(const runfile *rf, const char *scen, int layer, const char *path,
+                       double *out, cc_err *err)
 {
     char name[256];
-    snprintf(name, sizeof name, "scenarios/%s/workforce/%s", scen, path);
+    snprintf(name, sizeof name, "scenarios/%s/%s/%s", scen, runfile_layers[layer], path);
     int rows = strncmp(path, "year/", 5) ? rf->M : rf->Y;
     return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out,
-                     (size_t)rows * rf->G * RUNFILE_NSTATS, rf->path, err);
+                     (size_t)rows * rf->layer[layer].G * RUNFILE_NSTATS, rf->path, err);
+}
+
+int runfile_read_layer_replicates(const runfile *rf, const char *scen, int layer,
+                                  const char *measure, bool year, double *out, cc_err *err)
+{
+    char name[256];
+    snprintf(name, sizeof name, "scenarios/%s/%s/%s%s", scen, runfile_layers[layer],
+             year ? "year/" : "", measure);
+    return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out,
+                     (size_t)rf->R * (year ? rf->Y : rf->M) * rf->layer[layer].G, rf->path, err);
+}
+
+int runfile_read_budget(const runfile *rf, const char *scen, double *budget, double *p,
+                        cc_err *err)
+{
+    char name[256];
+    size_t n = (size_t)rf->Y * rf->layer[RUNFILE_FINANCE].G;
+    snprintf(name, sizeof name, "scenarios/%s/finance/budget", scen);
+    if (H5Lexists((hid_t)rf->h5, name, H5P_DEFAULT) <= 0) {
+        for (size_t i = 0; i < n; i++)
+            budget[i] = p[i] = NAN;
+        return CC_OK;
+    }
+    int rc = h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, budget, n, rf->path, err);
+    snprintf(name, sizeof name, "scenarios/%s/finance/p_overspend", scen);
+    return rc == CC_OK ? h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, p, n, rf->path, err)
+                       : rc;
 }
 
 int runfile_read_targets(const runfile *rf, const char *scen, double *out, cc_err *err)
 {
     char name[256];
     snprintf(name, sizeof name, "scenarios/%s/workforce/target_caseload", scen);
-    return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out, (size_t)rf->G, rf->path, err);
+    return h5io_read((hid_t)rf->h5, name, H5T_NATIVE_DOUBLE, out, (size_t)rf->layer[RUNFILE_WORKFORCE].G, rf->path, err);
 }
 
 int runfile_cohort(const runfile *rf, const char *name)

@@ -9,17 +9,23 @@
  *   /cohorts          cohort names: the states, then CLA (all looked-after states)
  *   /age_groups       the model's age bands, then "all"
  *   /scenario_names   the scenarios in run order; the first is the baseline
- *   /workforce/...    team names and labels, and financial years (runs with a workforce)
+ *   /financial_years  financial years (April to March) of the year/ tables, and the
+ *                     months of the run each holds (/financial_year_months)
+ *   /LAYER/groups     groups of a layer (workforce: teams; placements: needs; finance:
+ *                     cost lines), each followed by the total, and group_labels
  *   /history/...      observed month-end stock by cohort before the start
  *   /scenarios/NAME/  per-replicate arrays [replicate][month][state or flow], starts
  *                     [replicate][month][age band], summary/MEASURE [month][cohort][stat]
  *                     quantile tables, the scenario's parameters, and (every scenario
  *                     but the baseline) difference/: per-replicate differences from the
  *                     baseline [replicate][month][cohort] with their summaries; and,
- *                     for a scenario with a [workforce] section, workforce/MEASURE
- *                     [replicate][month][team] and workforce/year/MEASURE
- *                     [replicate][financial year][team], each with summary/ (and
- *                     difference/summary/ when the baseline has a workforce too)
+ *                     for each layer the scenario projects (workforce with a
+ *                     [workforce] section; placements and finance with [placements]),
+ *                     LAYER/MEASURE [replicate][month][group] and LAYER/year/MEASURE
+ *                     [replicate][financial year][group], each with summary/ (and
+ *                     difference/summary/ when the baseline projects the layer too);
+ *                     workforce/target_caseload; finance/budget and
+ *                     finance/p_overspend [financial year][line]
  */
 #ifndef CC_RUNFILE_H
 #define CC_RUNFILE_H
@@ -28,6 +34,7 @@
 
 #include "error.h"
 #include "model.h"
+#include "layer.h"
 #include "workforce.h"
 
 #define RUNFILE_NSTATS    8 /* mean, p5, p10, p25, p50, p75, p90, p95 */
@@ -40,6 +47,18 @@ extern const char *const runfile_measures[RUNFILE_NMEASURES];
 extern const char *const runfile_stats[RUNFILE_NSTATS];
 /* Percentiles of the stat columns 1..7 (column 0 is the mean). */
 extern const double runfile_percentiles[RUNFILE_NSTATS - 1];
+
+/* The layers computed from a scenario's children (layer.h), in file order. */
+enum runfile_layer_id { RUNFILE_WORKFORCE, RUNFILE_PLACEMENTS, RUNFILE_FINANCE, RUNFILE_NLAYERS };
+extern const char *const runfile_layers[RUNFILE_NLAYERS]; /* "workforce", ... */
+
+/* One layer of a scenario as written; G == 0 when the scenario does not project it. */
+typedef struct runfile_layer {
+    const layer_measure *measures;
+    int K, G;
+    float *month; /* [K][R][M][G] */
+    float *year;  /* [K][R][Y][G] by financial year */
+} runfile_layer;
 
 /* Everything a run produces for one scenario, as written. */
 typedef struct runfile_scenario {
@@ -54,9 +73,10 @@ typedef struct runfile_scenario {
     const char *file;         /* scenario file ("" for the built-in baseline) */
     const char *description;
     const char *parameters;   /* the scenario's keys, values and where they came from */
-    const workforce *wf;      /* NULL: the scenario projects no workforce */
-    float *wf_month;          /* [WF_NMEASURES][R][M][G] (workforce.h measures and groups) */
-    float *wf_year;           /* [WF_NMEASURES][R][Y][G] by financial year */
+    runfile_layer layer[RUNFILE_NLAYERS];
+    const workforce *wf;      /* the workforce (for its targets), or NULL */
+    const double *budget;     /* [Y][L] budget per financial year and cost line, pounds
+                               * (NAN: none), or NULL */
 } runfile_scenario;
 
 /* What a run writes besides its scenarios. */
@@ -72,7 +92,19 @@ typedef struct runfile_header {
     int history_months;
     const int *history_end; /* [H] month-end day numbers */
     const double *history;  /* [H][C] observed stock by cohort */
+    const layer_years *years; /* financial years of the months */
+    /* groups of each layer (the same for every scenario that projects it) */
+    int ngroups[RUNFILE_NLAYERS];
+    const char *const *group_names[RUNFILE_NLAYERS];
+    const char *const *group_labels[RUNFILE_NLAYERS];
 } runfile_header;
+
+/* The groups of one layer as read. */
+typedef struct runfile_axis {
+    int G; /* 0 when no scenario projects the layer */
+    char (*names)[32];
+    char (*labels)[160];
+} runfile_axis;
 
 /* A run file opened for reading. */
 typedef struct runfile {
@@ -87,11 +119,10 @@ typedef struct runfile {
     char (*scenarios)[64];   /* [nscen], in run order: scenarios[0] is the baseline */
     int A;                   /* age groups: the model's bands, then all ages */
     char (*age_groups)[16];  /* [A] labels such as "10-15", "25+", "all" */
-    int G, Y;                /* workforce groups (teams, then all) and financial years;
-                              * 0 when no scenario projects a workforce */
-    char (*groups)[32];      /* [G] team names, then "all" */
-    char (*group_labels)[160];
+    runfile_axis layer[RUNFILE_NLAYERS]; /* groups of each layer */
+    int Y;                   /* financial years */
     char (*years)[8];        /* [Y] "2025-26" */
+    int *year_months;        /* [Y] months of the run in each */
     char version[64], revision[64], command_line[4096], start[11], model_file[4096];
     char model_source[512];
     long long seed, threads;
@@ -138,14 +169,24 @@ int runfile_read_starts(const runfile *rf, const char *scen, const char *what, d
 int runfile_read_replicates(const runfile *rf, const char *scen, const char *name, int32_t *out,
                             cc_err *err);
 
-/* True if scenario `scen` has a workforce projection. */
-bool runfile_has_workforce(const runfile *rf, const char *scen);
+/* True if scenario `scen` projects layer `layer` (RUNFILE_WORKFORCE, ...). */
+bool runfile_has_layer(const runfile *rf, const char *scen, int layer);
 
-/* Reads scenarios/SCEN/workforce/PATH, a quantile table of a workforce measure: PATH is
+/* Reads scenarios/SCEN/LAYER/PATH, a quantile table of a layer's measure: PATH is
  * summary/MEASURE or difference/summary/MEASURE ([M][G][8]), or year/summary/MEASURE or
  * year/difference/summary/MEASURE ([Y][G][8]). */
-int runfile_read_workforce(const runfile *rf, const char *scen, const char *path, double *out,
-                           cc_err *err);
+int runfile_read_layer(const runfile *rf, const char *scen, int layer, const char *path,
+                       double *out, cc_err *err);
+
+/* Reads scenarios/SCEN/LAYER/[year/]MEASURE, a measure in every replicate: out
+ * [R][M][G] (year false) or [R][Y][G]. */
+int runfile_read_layer_replicates(const runfile *rf, const char *scen, int layer,
+                                  const char *measure, bool year, double *out, cc_err *err);
+
+/* Reads a scenario's budget and probability of overspending it by financial year and
+ * cost line: budget [Y][L] (NAN where none), p [Y][L] (NAN where no budget). */
+int runfile_read_budget(const runfile *rf, const char *scen, double *budget, double *p,
+                        cc_err *err);
 
 /* Reads a scenario's target caseload by workforce group: out [G]. */
 int runfile_read_targets(const runfile *rf, const char *scen, double *out, cc_err *err);

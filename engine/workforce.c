@@ -18,8 +18,9 @@
 #include <gsl/gsl_randist.h>
 
 #include "date.h"
+#include "layer.h"
 
-const workforce_measure workforce_measures[WF_NMEASURES] = {
+const layer_measure workforce_measures[WF_NMEASURES] = {
     {"cases", "weighted cases held at the end of the month", "weighted cases", false},
     {"fte_needed",
      "FTE needed to hold the target caseload (weighted cases / target / (1 - "
@@ -69,11 +70,10 @@ typedef struct wf_team {
 
 struct workforce {
     scn_workforce w; /* council values (changes not used after preparation) */
-    int S, T, G, M, Y;
+    int S, T, G, M;
     wf_team team[MD_MAX_TEAMS];
     wf_month *month; /* [M] */
-    char (*year_label)[8];
-    int *year_months;
+    layer_years *years;
     double initial_caseload[MD_MAX_TEAMS]; /* feeds month 0's turnover response */
     double target_all;
 };
@@ -103,14 +103,6 @@ static int weekdays(int day0, int day1)
     return n;
 }
 
-/* Financial year (April to March) of a day, by the calendar year it starts in. */
-static int financial_year(int day)
-{
-    int y, m, d;
-    date_to_ymd(day, &y, &m, &d);
-    return m >= 4 ? y : y - 1;
-}
-
 /* Splits `total` over teams in proportion to `weight` (equally if every weight is 0),
  * among the teams whose own value `own` is NAN; a team's own value is kept. */
 static void share(const double *own, const double *weight, int T, double total, double *out)
@@ -132,10 +124,9 @@ workforce *workforce_alloc(const modeldef *def, const scn_workforce *w, const in
     workforce *wf = calloc(1, sizeof *wf);
     if (wf) {
         wf->month = calloc((size_t)M, sizeof *wf->month);
-        wf->year_label = calloc((size_t)M, sizeof *wf->year_label);
-        wf->year_months = calloc((size_t)M, sizeof *wf->year_months);
+        wf->years = layer_years_alloc(month_start, M);
     }
-    if (!wf || !wf->month || !wf->year_label || !wf->year_months) {
+    if (!wf || !wf->month || !wf->years) {
         workforce_free(wf);
         *status = cc_fail(err, CC_ENOMEM, "out of memory preparing the workforce");
         return NULL;
@@ -189,7 +180,7 @@ workforce *workforce_alloc(const modeldef *def, const scn_workforce *w, const in
     /* the NQ intake is shared by posts on the start date */
     for (int t = 0; t < T; t++)
         wf->team[t].nq_intake = w->nq_intake * (posts_all > 0 ? posts[t] / posts_all : 1.0 / T);
-    int fy0 = financial_year(month_start[0]);
+    int fy0 = layer_financial_year(month_start[0]);
     for (int m = 0; m < M; m++) {
         wf_month *x = &wf->month[m];
         int day = month_start[m];
@@ -212,18 +203,12 @@ workforce *workforce_alloc(const modeldef *def, const scn_workforce *w, const in
         for (int t = 0; t < T; t++)
             x->turnover[t] = isnan(turnover) ? wf->team[t].turnover : turnover;
         x->capacity = cap;
-        int fy = financial_year(day);
-        x->year = fy - fy0;
-        x->pay_index = pow(1 + w->pay_inflation, fy - fy0);
+        x->year = wf->years->year[m];
+        x->pay_index = pow(1 + w->pay_inflation, layer_financial_year(day) - fy0);
         x->weekdays = weekdays(day, month_start[m + 1]);
         int y, mm, d;
         date_to_ymd(day, &y, &mm, &d);
         x->nq = mm == w->nq_month && w->nq_intake > 0;
-        if (x->year + 1 > wf->Y) {
-            wf->Y = x->year + 1;
-            snprintf(wf->year_label[x->year], 8, "%d-%02d", fy, (fy + 1) % 100);
-        }
-        wf->year_months[x->year]++;
     }
     *status = CC_OK;
     return wf;
@@ -234,8 +219,7 @@ void workforce_free(workforce *wf)
     if (!wf)
         return;
     free(wf->month);
-    free(wf->year_label);
-    free(wf->year_months);
+    layer_years_free(wf->years);
     free(wf);
 }
 
@@ -246,17 +230,17 @@ int workforce_ngroups(const workforce *wf)
 
 int workforce_nyears(const workforce *wf)
 {
-    return wf->Y;
+    return wf->years->Y;
 }
 
 const char *workforce_year_label(const workforce *wf, int y)
 {
-    return wf->year_label[y];
+    return wf->years->label[y];
 }
 
 int workforce_year_months(const workforce *wf, int y)
 {
-    return wf->year_months[y];
+    return wf->years->months[y];
 }
 
 double workforce_target(const workforce *wf, int g)
@@ -424,7 +408,6 @@ void workforce_replicate(const workforce *wf, const int32_t *stock, uint64_t see
         memset(pipe[t], 0, sizeof pipe[t]);
     }
     double credit = 0, advertised[MD_MAX_TEAMS];
-    memset(year_out, 0, sizeof *year_out * (size_t)wf->Y * G * K);
     for (int m = 0; m < M; m++) {
         const wf_month *mo = &wf->month[m];
         const int32_t *st = stock + (size_t)m * wf->S;
@@ -451,13 +434,7 @@ void workforce_replicate(const workforce *wf, const int32_t *stock, uint64_t see
         all[WF_CASELOAD] = avail_all > 0       ? all[WF_CASES] / avail_all
                            : all[WF_CASES] > 0 ? INFINITY
                                                : 0;
-        /* financial years: flows summed, the rest averaged over the year's months */
-        double *y = year_out + (size_t)mo->year * G * K;
-        for (int gi = 0; gi < G; gi++)
-            for (int k = 0; k < K; k++) {
-                double v = month_out[((size_t)m * G + gi) * K + k];
-                y[(size_t)gi * K + k] +=
-                    workforce_measures[k].flow ? v : v / wf->year_months[mo->year];
-            }
     }
+    /* financial years: flows summed, the rest averaged over the year's months */
+    layer_rollup(wf->years, workforce_measures, G, K, month_out, year_out);
 }

@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "layer.h"
 #include "modeldef.h"
 #include "rng.h"
 #include "scenario.h"
@@ -71,12 +72,7 @@ enum wf_measure {
     WF_NMEASURES
 };
 
-typedef struct workforce_measure {
-    const char *name, *description, *units;
-    bool flow; /* summed over a financial year (else averaged) */
-} workforce_measure;
-
-extern const workforce_measure workforce_measures[WF_NMEASURES];
+extern const layer_measure workforce_measures[WF_NMEASURES];
 
 typedef struct workforce workforce;
 
