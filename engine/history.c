@@ -42,6 +42,7 @@ typedef struct row {
     int16_t file, year;
     int32_t line;
     uint8_t ssda903, drop;
+    int8_t provider; /* enum model_provider */
 } row;
 
 typedef struct header_row {
@@ -351,6 +352,7 @@ static int read_903_episodes(history *h, csvfile *f, int file, problems *p)
         ok &= field_date(f, idx[2], cols[2], true, &w.end, p);
         const char *place = csvfile_field(f, idx[3]);
         int s = modeldef_place_state(d, place, csvfile_field(f, provider_col));
+        w.provider = (int8_t)model_provider_code(csvfile_field(f, provider_col));
         if (s < 0) {
             problems_add(p, PROBLEM_ERROR, path, w.line, cols[3],
                          "unknown PLACE code '%s': expected a code of [ssda903.place] in "
@@ -671,7 +673,8 @@ static int emit(cleaner *c, const row *w, int64_t child)
                                         .start = w->start,
                                         .end = w->end,
                                         .state = w->state,
-                                        .reason = w->reason};
+                                        .reason = w->reason,
+                                        .provider = w->provider};
     return CC_OK;
 }
 
@@ -841,6 +844,7 @@ static int finish_child(cleaner *c, row *rows, int64_t a, int64_t b, int64_t chi
                rows[j].state == w.state && rows[j].start == w.end) {
             w.end = rows[j].end;
             w.reason = rows[j].reason;
+            w.provider = rows[j].provider; /* the latest placement's provider */
             rows[j].drop = 1;
             j++;
         }
@@ -859,6 +863,7 @@ static int finish_child(cleaner *c, row *rows, int64_t a, int64_t b, int64_t chi
                 cl.start = w.end;
                 cl.end = MODEL_OPEN_END;
                 cl.reason = MODEL_REASON_OPEN;
+                cl.provider = MODEL_PROVIDER_UNKNOWN;
                 if (next->max_age > 0) {
                     int limit = date_add_years(w.dob, (int)next->max_age);
                     if (limit <= h->extract_date) {

@@ -133,6 +133,16 @@ static int episode_order(const void *a, const void *b)
     return (x->start > y->start) - (x->start < y->start);
 }
 
+int model_provider_code(const char *code)
+{
+    if (!code || (code[0] != 'P' && code[0] != 'p') || (code[1] != 'R' && code[1] != 'r') ||
+        code[2] < '0' || code[2] > '5' || code[3])
+        return MODEL_PROVIDER_UNKNOWN;
+    return code[2] == '0' ? MODEL_PROVIDER_PARENT
+           : code[2] == '1' ? MODEL_PROVIDER_OWN
+                            : MODEL_PROVIDER_OTHER;
+}
+
 void model_set_history(model *m, model_episode *episodes, int64_t n, int extract_date)
 {
     free(m->episodes);
@@ -232,15 +242,20 @@ static int write_history(hid_t g, const model *m, cc_err *err)
          "days since 1970-01-01"},
         {"state", "state index into /definition", "index"},
         {"reason", "exit reason index; -1 = moved to the next episode's state; -2 = open", "index"},
+        {"provider",
+         "provider of the placement (SSDA903 PLACE_PROVIDER): 0 unknown, 1 own council (PR1), "
+         "2 other (PR2-PR5), 3 parent (PR0)",
+         "code"},
     };
-    for (int c = 0; rc == CC_OK && c < 5; c++) {
+    for (int c = 0; rc == CC_OK && c < 6; c++) {
         for (int64_t i = 0; i < n; i++) {
             const model_episode *e = &m->episodes[i];
             col[i] = c == 0   ? e->dob
                      : c == 1 ? e->start
                      : c == 2 ? e->end
                      : c == 3 ? e->state
-                              : e->reason;
+                     : c == 4 ? e->reason
+                              : e->provider;
         }
         rc = h5io_write(g, cols[c].name, H5T_NATIVE_INT, 1, dims, col, cols[c].desc, cols[c].units,
                         err);
@@ -496,11 +511,13 @@ static int read_history(hid_t fid, model *m, const char *path, cc_err *err)
     int rc = (!child || !col || !ep) ? cc_fail(err, CC_ENOMEM, "out of memory") : CC_OK;
     if (rc == CC_OK)
         rc = h5io_read(fid, "history/child", H5T_NATIVE_LLONG, child, n, path, err);
-    static const char *names[] = {"history/dob", "history/start", "history/end", "history/state",
-                                  "history/reason"};
+    static const char *names[] = {"history/dob",   "history/start",  "history/end",
+                                  "history/state", "history/reason", "history/provider"};
     for (size_t i = 0; rc == CC_OK && i < n; i++)
         ep[i].child = child[i];
-    for (int c = 0; rc == CC_OK && c < 5; c++) {
+    for (int c = 0; rc == CC_OK && c < 6; c++) {
+        if (c == 5 && h5io_dims(fid, names[c], dims) != 1)
+            break; /* model files written before providers were kept: all unknown */
         rc = h5io_read(fid, names[c], H5T_NATIVE_INT, col, n, path, err);
         for (size_t i = 0; rc == CC_OK && i < n; i++) {
             model_episode *e = &ep[i];
@@ -512,8 +529,10 @@ static int read_history(hid_t fid, model *m, const char *path, cc_err *err)
                 e->end = col[i];
             else if (c == 3)
                 e->state = (int16_t)col[i];
-            else
+            else if (c == 4)
                 e->reason = (int16_t)col[i];
+            else
+                e->provider = (int8_t)(col[i] >= 0 && col[i] <= 3 ? col[i] : 0);
         }
     }
     for (size_t i = 0; rc == CC_OK && i < n; i++)

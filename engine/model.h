@@ -28,14 +28,27 @@
 #define MODEL_REASON_OPEN (-2)      /* episode still open */
 #define MODEL_POP_AGES    18        /* population ages 0..17 */
 
+/* Who provided a looked-after placement (SSDA903 PLACE_PROVIDER), as far as known. */
+enum model_provider {
+    MODEL_PROVIDER_UNKNOWN = 0, /* not recorded (or not a placement) */
+    MODEL_PROVIDER_OWN = 1,     /* PR1: the council's own provision */
+    MODEL_PROVIDER_OTHER = 2,   /* PR2-PR5: another council, public body, private or voluntary */
+    MODEL_PROVIDER_PARENT = 3   /* PR0: a parent or person with parental responsibility */
+};
+
 /* One recorded episode: the child was in `state` on days [start, end). */
 typedef struct model_episode {
     int64_t child;
     int32_t dob;
     int32_t start, end;
     int16_t state;
-    int16_t reason; /* exit index, MODEL_REASON_MOVE or MODEL_REASON_OPEN */
+    int16_t reason;  /* exit index, MODEL_REASON_MOVE or MODEL_REASON_OPEN */
+    int8_t provider; /* enum model_provider of the episode's last placement */
 } model_episode;
+
+/* The provider of an SSDA903 PLACE_PROVIDER code (PR0-PR5), MODEL_PROVIDER_UNKNOWN for
+ * anything else. */
+int model_provider_code(const char *code);
 
 typedef struct model {
     modeldef *def;         /* owned */

@@ -48,8 +48,8 @@ typedef struct parser {
 
 static const char *const model_keys[] = {"name", "version", "description"};
 static const char *const band_keys[] = {"age", "duration"};
-static const char *const state_keys[] = {"label",    "looked_after", "max_age",   "at_max_age",
-                                         "max_days", "at_max_days",  "in_history"};
+static const char *const state_keys[] = {"label",    "looked_after", "max_age",    "at_max_age",
+                                         "max_days", "at_max_days",  "in_history", "need"};
 static const char *const exit_keys[] = {"label", "then"};
 static const char *const team_keys[] = {"label", "states", "weights", "target_caseload"};
 #define NKEYS(a) ((int)(sizeof(a) / sizeof(a[0])))
@@ -263,6 +263,8 @@ static int handler(void *user, const char *section, const char *key, const char 
             keep_name(p, &p->state_at_age[i], key, value);
         else if (!strcmp(key, "at_max_days"))
             keep_name(p, &p->state_at_days[i], key, value);
+        else if (!strcmp(key, "need"))
+            util_copy(s->need, value, MD_NAME);
         else
             unknown_key(p, section, key, state_keys, NKEYS(state_keys));
     } else if (!strncmp(section, "exit.", 5)) {
@@ -461,6 +463,16 @@ static void second_pass(parser *p)
             problem(p, "[state.%s]: max_age is set but at_max_age is missing", s->name);
         if (s->max_days > 0 && s->at_max_days == MD_NONE && !p->state_at_days[i].text[0])
             problem(p, "[state.%s]: max_days is set but at_max_days is missing", s->name);
+        if (s->need[0] && !s->looked_after)
+            problem(p, "[state.%s]: need = %s, but only looked_after states are placement needs",
+                    s->name, s->need);
+        if (s->looked_after && !s->need[0]) /* the need defaults to the state's own name */
+            util_copy(s->need, s->name, MD_NAME);
+        for (int j = 0; j < i && s->need[0]; j++)
+            if (!strcmp(d->states[j].need, s->need) || !strcmp(d->states[j].name, s->need))
+                problem(p, "[state.%s]: need = %s is already the need or name of state %s (each "
+                        "looked-after state is its own placement need)",
+                        s->name, s->need, d->states[j].name);
     }
     for (int i = 0; i < d->nexits; i++) {
         if (!p->exit_then[i].text[0]) {
@@ -549,6 +561,15 @@ int modeldef_state_index(const modeldef *def, const char *name)
 {
     for (int i = 0; i < def->nstates; i++)
         if (!strcmp(def->states[i].name, name))
+            return i;
+    return -1;
+}
+
+int modeldef_need_state(const modeldef *def, const char *name)
+{
+    for (int i = 0; i < def->nstates; i++)
+        if (def->states[i].looked_after &&
+            (!strcasecmp(def->states[i].need, name) || !strcmp(def->states[i].name, name)))
             return i;
     return -1;
 }

@@ -37,6 +37,8 @@ typedef struct md_state {
     int at_max_age;    /* exit index used then, or MD_NONE */
     double max_days;   /* days in the state after which the child leaves (0 = none) */
     int at_max_days;   /* exit index used then, or MD_NONE */
+    char need[MD_NAME]; /* looked-after states: the placement need it stands for (capacity
+                         * and cost files name it; default: the state's name); else "" */
 } md_state;
 
 typedef struct md_exit {
@@ -98,6 +100,10 @@ const char *modeldef_target_name(const modeldef *def, int t);
 /* Index of the state / exit reason with this name, or -1. */
 int modeldef_state_index(const modeldef *def, const char *name);
 int modeldef_exit_index(const modeldef *def, const char *name);
+
+/* The looked-after state whose placement need (or state name) is `name` (needs are
+ * matched without regard to case), or -1. */
+int modeldef_need_state(const modeldef *def, const char *name);
 
 /* Index of the team with this name, or -1. */
 int modeldef_team_index(const modeldef *def, const char *name);

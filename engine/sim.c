@@ -77,6 +77,7 @@ typedef struct init_child {
     age_pos age;     /* age band on the start date (the same in every replicate) */
     int state;
     double since; /* when the child entered the state (may precede the start) */
+    int provider; /* enum model_provider of the placement open on the start date */
 } init_child;
 
 /* Hazards arranged for the kernel (see the top of this file). */
@@ -182,6 +183,7 @@ static void collect_open(void *vctx, const model_span *sp)
     ch->age = age_position(s->def, &ch->parts, c->day, (c->day - e->dob) / 365.25);
     ch->state = state;
     ch->since = start;
+    ch->provider = s->def->states[state].looked_after ? e->provider : MODEL_PROVIDER_UNKNOWN;
     s->stock0[state]++;
 }
 
@@ -680,6 +682,13 @@ const int32_t *sim_initial_stock(const sim_setup *s)
 {
     return s->stock0;
 }
+void sim_initial_child(const sim_setup *s, int64_t i, int *state, double *since, int *provider)
+{
+    *state = s->init[i].state;
+    *since = s->init[i].since;
+    *provider = s->init[i].provider;
+}
+
 int64_t sim_initial_children(const sim_setup *s)
 {
     return s->ninit;

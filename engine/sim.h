@@ -107,6 +107,12 @@ const int32_t *sim_initial_stock(const sim_setup *s);
 /* Number of children open on the start date. */
 int64_t sim_initial_children(const sim_setup *s);
 
+/* Child i (0 .. sim_initial_children - 1) open on the start date: its state, when it
+ * entered it (day number, may precede the start) and, in a looked-after state, who
+ * provides the placement as recorded (enum model_provider). Observers see child i's
+ * events under key i, before any arrival. */
+void sim_initial_child(const sim_setup *s, int64_t i, int *state, double *since, int *provider);
+
 /* A ledger for one replicate with its own (zeroed) arrays, for callers that keep one
  * replicate at a time (synth, tests); `run` points ledgers into its output instead.
  * NULL when out of memory. */
