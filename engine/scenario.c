@@ -54,11 +54,17 @@ enum {
     K_CARE_LEAVERS = 1 << 6,
     K_WORKFORCE = 1 << 7,
     K_TEAM = 1 << 8,
-    K_WF_CHANGE = 1 << 9
+    K_WF_CHANGE = 1 << 9,
+    K_PLACEMENTS = 1 << 10,
+    K_CAP_CHANGE = 1 << 11,
+    K_COST_CHANGE = 1 << 12,
+    K_SERVICE = 1 << 13
 };
 #define K_STAFF  (K_WORKFORCE | K_TEAM | K_WF_CHANGE)
-#define K_LEVERS (K_ENTRIES | K_HAZARD | K_REREFERRAL | K_POPULATION | K_EXTRA | K_CARE_LEAVERS | K_STAFF)
-#define K_DATED  (K_LEVERS & ~(K_WORKFORCE | K_TEAM))
+#define K_PLACE  (K_PLACEMENTS | K_CAP_CHANGE | K_COST_CHANGE | K_SERVICE)
+#define K_LEVERS (K_ENTRIES | K_HAZARD | K_REREFERRAL | K_POPULATION | K_EXTRA | K_CARE_LEAVERS | K_STAFF | K_PLACE)
+#define K_DATED  (K_LEVERS & ~(K_WORKFORCE | K_TEAM | K_PLACEMENTS))
+#define K_ENDS   (K_TIMED | K_WF_CHANGE | K_CAP_CHANGE | K_COST_CHANGE | K_SERVICE)
 #define K_TIMED  (K_ENTRIES | K_HAZARD | K_REREFERRAL | K_EXTRA)
 
 static const struct {
@@ -95,6 +101,19 @@ static const struct {
     {"workforce_change", K_WF_CHANGE,
      "workforce values replaced between two dates: a recruitment freeze, higher turnover, "
      "an agency conversion drive (values not given are unchanged)"},
+    {"placements", K_PLACEMENTS,
+     "placement capacity by need and provider, unit costs and budgets (CSV files a "
+     "commissioner or finance officer edits); a scenario without it has no placement or "
+     "finance projection"},
+    {"capacity_change", K_CAP_CHANGE,
+     "capacity added (or removed) between two dates: a new children's home, a block "
+     "contract, more foster carers recruited a year"},
+    {"cost_change", K_COST_CHANGE,
+     "unit costs of a need (or state) multiplied between two dates: a residential price "
+     "rise"},
+    {"service", K_SERVICE,
+     "the running cost of a service the scenario pays for: an edge-of-care team at a "
+     "yearly cost"},
 };
 #define NKINDS ((int)(sizeof kinds / sizeof kinds[0]))
 
@@ -118,12 +137,13 @@ static const key_def keys[] = {
     {"enabled", K_LEVERS, T_BOOL, "yes", 0, 0, "no switches the lever off (e.g. one inherited)"},
     {"start", K_DATED, T_DATE, "(the run's start date)", 0, 0,
      "first day the lever acts (YYYY-MM-DD)"},
-    {"end", K_TIMED | K_WF_CHANGE, T_DATE, "(never)", 0, 0, "first day the lever no longer acts"},
+    {"end", K_ENDS, T_DATE, "(never)", 0, 0, "first day the lever no longer acts"},
     {"ramp_months", K_TIMED, T_INT, "0", 0, 120,
      "months over which the effect ramps in, in equal monthly steps: 1/R in the first "
      "month from the start, 2/R in the second, full from the R-th (0: full at once)"},
-    {"multiplier", K_ENTRIES | K_HAZARD | K_REREFERRAL, T_REAL, "1", 0, 100,
-     "factor on the rate at full effect (0.9 = 10% fewer; 0 = none)"},
+    {"multiplier", K_ENTRIES | K_HAZARD | K_REREFERRAL | K_COST_CHANGE, T_REAL, "1", 0, 100,
+     "factor on the rate (for cost_change: the unit cost) at full effect (0.9 = 10% "
+     "fewer; 0 = none)"},
     {"add", K_HAZARD, T_REAL, "0", -100, 100,
      "rate added at full effect, per child per year (negative lowers it; a rate never "
      "goes below 0)"},
@@ -222,6 +242,38 @@ static const key_def keys[] = {
      "agency cap while the change acts"},
     {"agency_conversion", K_WF_CHANGE, T_REAL, "(unchanged)", 0, 1,
      "annual share of agency FTE recruited into permanent posts while the change acts"},
+    /* placements and finance */
+    {"capacity", K_PLACEMENTS, T_FILE, NULL, 0, 0,
+     "capacity CSV (relative to this file): need, provider (in_house or block), name, from, "
+     "to, beds (or unlimited), households, beds_per_household, recruitment_per_year, "
+     "deregistration_rate, occupied; see README, Placements"},
+    {"costs", K_PLACEMENTS, T_FILE, "", 0, 0,
+     "unit-cost CSV (relative to this file): item (a need or state), provider, from, "
+     "weekly_cost, inflation, source; without it there is no finance projection"},
+    {"budget", K_PLACEMENTS, T_FILE, "", 0, 0,
+     "budget CSV (relative to this file): year (2025-26), line (total or a cost line), "
+     "budget in pounds; gives the probability of overspending each"},
+    {"step_down", K_PLACEMENTS, T_BOOL, "no", 0, 0,
+     "yes: at each month start, children in spot placements move into in-house or block "
+     "beds of their need that are free (longest-placed first)"},
+    {"need", K_CAP_CHANGE, T_NAME, NULL, 0, 0,
+     "placement need (a looked-after state's need in the model definition: foster, "
+     "residential, ...)"},
+    {"provider", K_CAP_CHANGE, T_NAME, "in_house", 0, 0, "in_house or block"},
+    {"beds", K_CAP_CHANGE, T_REAL, "0", -10000, 10000, "beds added (negative: closed)"},
+    {"households", K_CAP_CHANGE, T_REAL, "0", -10000, 10000,
+     "in-house foster households added on the start date"},
+    {"recruitment_per_year", K_CAP_CHANGE, T_REAL, "0", -10000, 10000,
+     "extra in-house foster households recruited a year (drawn each month, Poisson)"},
+    {"item", K_COST_CHANGE, T_NAME, NULL, 0, 0,
+     "what the unit cost is for: a placement need (foster, residential, ...) or a state "
+     "(CL for care leavers)"},
+    {"provider", K_COST_CHANGE, T_NAME, "all", 0, 0, "in_house, block, external or all"},
+    {"label", K_SERVICE, T_TEXT, "(the section's name)", 0, 0, "name shown in tables"},
+    {"annual_cost", K_SERVICE, T_REAL, NULL, 0, 1e10,
+     "cost a year in pounds at the prices of the run's start (paid by the day)"},
+    {"inflation", K_SERVICE, T_REAL, "0", -0.5, 0.5,
+     "annual rise of the cost, applied each 1 April (0.03 = 3%)"},
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))
 
@@ -243,7 +295,7 @@ void scenario_help(FILE *f)
             "inheriting from it can override one.\n");
     for (int s = 0; s < NKINDS; s++) {
         fprintf(f, "\n%s\n  %s\n", s ? kinds[s].name : "(top of the file)", kinds[s].help);
-        if (kinds[s].bit == K_WORKFORCE)
+        if (kinds[s].bit == K_WORKFORCE || kinds[s].bit == K_PLACEMENTS)
             fprintf(f, "  section: [%s]\n", kinds[s].name);
         else if (kinds[s].bit == K_TEAM)
             fprintf(f, "  section: [team.NAME], NAME a team of the model definition\n");
@@ -354,11 +406,10 @@ static unsigned header_kind(parse_ctx *c, const char *header)
                              header);
                 return 0;
             }
-            if (kinds[s].bit == K_WORKFORCE && dot) {
+            if ((kinds[s].bit == K_WORKFORCE || kinds[s].bit == K_PLACEMENTS) && dot) {
                 problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, NULL,
-                             "section [%s]: a scenario has one [workforce] section, without a "
-                             "name (teams are [team.NAME])",
-                             header);
+                             "section [%s]: a scenario has one [%s] section, without a name",
+                             header, kinds[s].name);
                 return 0;
             }
             if (kinds[s].bit == K_TEAM && !dot) {
@@ -375,7 +426,8 @@ static unsigned header_kind(parse_ctx *c, const char *header)
     problems_add(c->rd->p, PROBLEM_ERROR, c->file, c->line, NULL,
                  "unknown section [%s]; did you mean [%s]? (sections: entries, hazard, "
                  "rereferral, population, extra, care_leavers, workforce, team.NAME, "
-                 "workforce_change; see carecast help scenario)",
+                 "workforce_change, placements, capacity_change, cost_change, service; see "
+                 "carecast help scenario)",
                  header, cands[util_nearest(kind, cands, NKINDS - 1)]);
     return 0;
 }
@@ -1174,6 +1226,152 @@ static int compile_wf_change(compile_ctx *c, scn_workforce *w)
     return slot ? CC_OK : CC_ENOMEM;
 }
 
+const char *const scn_provider_names[SCN_NPROVIDERS] = {"in_house", "block", "external"};
+
+/* A file key resolved against the file it was written in; false (reported) if the
+ * file does not exist. Not given: dst = "". */
+static bool file_value(compile_ctx *c, const char *name, char *dst, size_t size)
+{
+    const raw_value *v;
+    const char *text = value(c, name, &v);
+    dst[0] = '\0';
+    if (!text || !*text)
+        return true;
+    relative_to(v->file, text, dst, size);
+    if (!util_exists(dst)) {
+        fail(c, v, name, "%s = %s: no such file (%s)", name, text, dst);
+        return false;
+    }
+    return true;
+}
+
+/* A placement need named by key `name`: the looked-after state standing for it. */
+static int need_value(compile_ctx *c, const char *name)
+{
+    const raw_value *v;
+    const char *text = value(c, name, &v);
+    if (!text)
+        return -1;
+    const modeldef *d = c->m->def;
+    int i = modeldef_need_state(d, text);
+    if (i < 0 && name[0] == 'i') /* item: any state */
+        i = modeldef_state_index(d, text);
+    if (i < 0) {
+        const char *cands[MD_MAX];
+        int n = 0;
+        for (int st = 0; st < d->nstates; st++)
+            if (d->states[st].looked_after)
+                cands[n++] = d->states[st].need;
+        fail(c, v, name, "%s = '%s': not a placement need%s of model '%s'; did you mean '%s'?",
+             name, text, name[0] == 'i' ? " or state" : "", d->name,
+             n ? cands[util_nearest(text, cands, n)] : "");
+    }
+    return i;
+}
+
+/* A provider named by key `name`; `all` gives -1 when allowed. */
+static int provider_value(compile_ctx *c, const char *name, bool external, bool all)
+{
+    const raw_value *v;
+    const char *text = value(c, name, &v);
+    if (!text)
+        return 0;
+    if (all && !strcmp(text, "all"))
+        return -1;
+    for (int p = 0; p < (external ? SCN_NPROVIDERS : SCN_EXTERNAL); p++)
+        if (!strcmp(text, scn_provider_names[p]))
+            return p;
+    fail(c, v, name, "%s = '%s': expected %s", name, text,
+         external ? "in_house, block, external or all"
+                  : "in_house or block (spot purchase has no capacity to change)");
+    return 0;
+}
+
+/* Start and end of a placement lever (no ramp); end must follow start. */
+static scn_when dated_value(compile_ctx *c)
+{
+    scn_when w = {date_value(c, "start", c->sc->run_start), date_value(c, "end", SCN_NEVER), 0};
+    if (w.end != SCN_NEVER && w.end <= w.start) {
+        char a[11], b[11];
+        date_format(w.start, a);
+        date_format(w.end, b);
+        fail(c, &c->s->v[key_index("end", c->s->kind)], "end",
+             "end = %s is not after start = %s: the lever would never act", b, a);
+    }
+    return w;
+}
+
+static void compile_placements(compile_ctx *c, scn_placements *pl)
+{
+    file_value(c, "capacity", pl->capacity, sizeof pl->capacity);
+    file_value(c, "costs", pl->costs, sizeof pl->costs);
+    file_value(c, "budget", pl->budget, sizeof pl->budget);
+    pl->step_down = bool_value(c, "step_down");
+    if (pl->budget[0] && !pl->costs[0] && c->s->v[key_index("budget", K_PLACEMENTS)].text)
+        fail(c, &c->s->v[key_index("budget", K_PLACEMENTS)], "budget",
+             "a budget needs unit costs to compare with: set costs = FILE too");
+}
+
+static int compile_cap_change(compile_ctx *c, scn_placements *pl)
+{
+    scn_capacity_change x = {need_value(c, "need"), provider_value(c, "provider", false, false),
+                             real_value(c, "beds"), real_value(c, "households"),
+                             real_value(c, "recruitment_per_year"), dated_value(c)};
+    if (x.beds == 0 && x.households == 0 && x.recruitment_per_year == 0)
+        fail(c, NULL, NULL, "[%s] changes nothing: give beds, households or recruitment_per_year",
+             c->s->header);
+    if ((x.households != 0 || x.recruitment_per_year != 0) && x.provider != SCN_IN_HOUSE)
+        fail(c, NULL, NULL, "[%s]: households and recruitment are for in-house foster care "
+             "(provider = in_house)", c->s->header);
+    scn_capacity_change *slot = grow((void **)&pl->capacity_changes, &pl->ncapacity, sizeof x);
+    if (slot)
+        *slot = x;
+    return slot ? CC_OK : CC_ENOMEM;
+}
+
+static int compile_cost_change(compile_ctx *c, scn_placements *pl)
+{
+    scn_cost_change x = {need_value(c, "item"), provider_value(c, "provider", true, true),
+                         real_value(c, "multiplier"), dated_value(c)};
+    scn_cost_change *slot = grow((void **)&pl->cost_changes, &pl->ncost, sizeof x);
+    if (slot)
+        *slot = x;
+    return slot ? CC_OK : CC_ENOMEM;
+}
+
+static int compile_service(compile_ctx *c, scn_placements *pl)
+{
+    scn_service x;
+    memset(&x, 0, sizeof x);
+    const char *dot = strchr(c->s->header, '.');
+    util_copy(x.name, dot ? dot + 1 : "service", sizeof x.name);
+    const raw_value *v;
+    const char *label = value(c, "label", &v);
+    util_copy(x.label, label ? label : x.name, sizeof x.label);
+    if (!label)
+        computed(c, "label", x.label);
+    x.annual_cost = real_value(c, "annual_cost");
+    x.inflation = real_value(c, "inflation");
+    x.when = dated_value(c);
+    for (int i = 0; i < pl->nservice; i++)
+        if (!strcmp(pl->services[i].name, x.name))
+            fail(c, NULL, NULL, "[%s]: a second service named '%s'", c->s->header, x.name);
+    scn_service *slot = grow((void **)&pl->services, &pl->nservice, sizeof x);
+    if (slot)
+        *slot = x;
+    return slot ? CC_OK : CC_ENOMEM;
+}
+
+static void placements_free_raw(scn_placements *p)
+{
+    if (p) {
+        free(p->capacity_changes);
+        free(p->cost_changes);
+        free(p->services);
+    }
+    free(p);
+}
+
 /* The file name without folder and ".ini". */
 static void stem_of(const char *path, char *dst, size_t size)
 {
@@ -1208,8 +1406,10 @@ static int compile(compile_ctx *c, const raw *r, const char *path)
     const raw_value *b = &r->sec[0].v[key_index("base", K_TOP)];
     fprintf(c->dump, "base = %s\n", b->text ? b->text : "");
     scn_workforce *wf = workforce_new(c->m->def);
-    int rc = wf ? CC_OK : CC_ENOMEM;
+    scn_placements *pl = calloc(1, sizeof *pl);
+    int rc = wf && pl ? CC_OK : CC_ENOMEM;
     const raw_section *staff = NULL, *workforce = NULL; /* first team/change, the workforce */
+    const raw_section *pchange = NULL, *placements = NULL; /* the same for placements */
     for (int i = 1; i < r->n && rc == CC_OK; i++) {
         c->s = &r->sec[i];
         if (!c->s->kind)
@@ -1231,6 +1431,20 @@ static int compile(compile_ctx *c, const raw *r, const char *path)
             }
             continue;
         }
+        if (c->s->kind & K_PLACE) {
+            if (!on)
+                continue;
+            if (c->s->kind == K_PLACEMENTS) {
+                placements = c->s;
+                compile_placements(c, pl);
+                continue;
+            }
+            pchange = pchange ? pchange : c->s;
+            rc = c->s->kind == K_CAP_CHANGE    ? compile_cap_change(c, pl)
+                 : c->s->kind == K_COST_CHANGE ? compile_cost_change(c, pl)
+                                               : compile_service(c, pl);
+            continue;
+        }
         switch (c->s->kind) {
         case K_ENTRIES:
             rc = compile_entries(c, on);
@@ -1249,6 +1463,18 @@ static int compile(compile_ctx *c, const raw *r, const char *path)
             rc = compile_care_leavers(c, on);
             break;
         }
+    }
+    if (placements) {
+        sc->placements = pl;
+    } else {
+        if (pchange) {
+            c->s = pchange;
+            fail(c, NULL, NULL,
+                 "[%s] changes placements or costs, but the scenario has no [placements] "
+                 "section (give one, or inherit one with base = FILE)",
+                 pchange->header);
+        }
+        placements_free_raw(pl);
     }
     if (workforce) {
         sc->workforce = wf;
@@ -1331,6 +1557,7 @@ void scenario_free(scenario *sc)
     free(sc->support);
     free(sc->population);
     workforce_free_raw(sc->workforce);
+    placements_free_raw(sc->placements);
     free(sc);
 }
 

@@ -18,7 +18,9 @@
  *     scenario_hazard_breaks(), and what are they at a given time, scenario_hazards();
  *   - which fixed extra arrivals and which changed support ages apply (read directly).
  * The workforce model (workforce.h) reads the [workforce], [team.NAME] and
- * [workforce_change.NAME] sections from `workforce`.
+ * [workforce_change.NAME] sections from `workforce`; the placement and finance layers
+ * read [placements], [capacity_change.NAME], [cost_change.NAME] and [service.NAME] from
+ * `placements`.
  * A lever's effect is 0 before its start, ramps in equal monthly steps (1/R of the
  * effect in the first month from the start, 2/R in the second, ... full from the R-th
  * month) and stops at its end, scenario_fraction().
@@ -120,6 +122,47 @@ typedef struct scn_workforce {
     scn_staffing_change *changes;
 } scn_workforce;
 
+/* Providers of a placement: the council's own beds, beds it has block-contracted from
+ * another provider, and spot purchases (independent fostering agencies, private homes). */
+enum scn_provider { SCN_IN_HOUSE, SCN_BLOCK, SCN_EXTERNAL, SCN_NPROVIDERS };
+extern const char *const scn_provider_names[SCN_NPROVIDERS]; /* "in_house", "block", "external" */
+
+/* Capacity a scenario adds ([capacity_change.NAME]) while `when` acts: beds of one
+ * provider and need, or in-house foster households and their recruitment. */
+typedef struct scn_capacity_change {
+    int need;     /* looked-after state */
+    int provider; /* SCN_IN_HOUSE or SCN_BLOCK */
+    double beds, households, recruitment_per_year;
+    scn_when when; /* no ramp */
+} scn_capacity_change;
+
+/* Unit costs of an item (a state) multiplied while `when` acts ([cost_change.NAME]). */
+typedef struct scn_cost_change {
+    int item;
+    int provider; /* -1: every provider */
+    double multiplier;
+    scn_when when;
+} scn_cost_change;
+
+/* A service the scenario pays for ([service.NAME]): annual cost at the run start's prices,
+ * paid by the day while `when` acts, rising by `inflation` each 1 April. */
+typedef struct scn_service {
+    char name[SCN_NAME];
+    char label[128];
+    double annual_cost, inflation;
+    scn_when when;
+} scn_service;
+
+/* The [placements] section and the sections that change it (placement.h, finance.h). */
+typedef struct scn_placements {
+    char capacity[1024], costs[1024], budget[1024]; /* paths ("" when not given) */
+    bool step_down; /* move children from spot placements into beds that free up */
+    int ncapacity, ncost, nservice;
+    scn_capacity_change *capacity_changes;
+    scn_cost_change *cost_changes;
+    scn_service *services;
+} scn_placements;
+
 typedef struct scenario {
     char name[SCN_NAME];
     int name_line;          /* line of the `name` key, 0 when named after the file */
@@ -134,6 +177,7 @@ typedef struct scenario {
     scn_extra *extra;
     scn_support *support;
     scn_workforce *workforce; /* NULL: the scenario has no [workforce] section */
+    scn_placements *placements; /* NULL: the scenario has no [placements] section */
     /* a population projection ([pop_nyears][MODEL_POP_AGES]), or NULL */
     int pop_year0, pop_nyears;
     double *population;
