@@ -26,7 +26,8 @@ enum rng_purpose {
     RNG_ARRIVAL_CHILD = 3, /* one arriving child: a = month, b = cell << 32 | k */
     RNG_PARAMETERS = 4,    /* per-replicate parameter draws */
     RNG_EXTRA_CHILD = 5,   /* a scenario's extra arrival: a = month, b = lever << 32 | k */
-    RNG_WORKFORCE = 6      /* a team's staffing draws: a = team, b = 2 month (+1 for hires) */
+    RNG_WORKFORCE = 6,     /* a team's staffing draws: a = team, b = 2 month (+1 for hires) */
+    RNG_PLACEMENTS = 7     /* foster households: a = pool, b = month */
 };
 
 typedef struct rng {

@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "date.h"
+#include "finance.h"
 #include "model.h"
+#include "placement.h"
 #include "problems.h"
 #include "runfile.h"
 #include "scenario.h"
@@ -155,6 +157,38 @@ static int read_scenarios(const run_config *cfg, const model *m, int start, scen
     return rc;
 }
 
+/* Reads every scenario's capacity, cost and budget files (all problems of all files at
+ * once) and gives the finances the run's cost lines. */
+static int prepare_placements(const modeldef *def, scenario **sc, int n, const int *month_start,
+                              int M, placement **pl, finance **fin, finance_lines *lines,
+                              cc_err *err)
+{
+    problems *p = problems_alloc(50);
+    if (!p)
+        return cc_fail(err, CC_ENOMEM, "out of memory");
+    int rc = CC_OK;
+    for (int i = 0; i < n; i++) {
+        const scn_placements *sp = sc[i]->placements;
+        if (!sp)
+            continue;
+        pl[i] = placement_alloc(def, sp, month_start, M, p);
+        if (sp->costs[0])
+            fin[i] = finance_alloc(def, sp, month_start, M, sc[i]->workforce != NULL, p);
+    }
+    finance_lines_build(fin, n, def, lines);
+    for (int i = 0; i < n; i++)
+        if (fin[i] && finance_set_lines(fin[i], lines, p) == CC_ENOMEM)
+            rc = cc_fail(err, CC_ENOMEM, "out of memory");
+    if (rc == CC_OK && problems_errors(p) > 0) {
+        problems_print(p, stderr);
+        rc = cc_fail(err, CC_EINPUT,
+                     "run: %ld problem%s in the capacity, cost or budget files; nothing was run",
+                     problems_errors(p), problems_errors(p) == 1 ? "" : "s");
+    }
+    problems_free(p);
+    return rc;
+}
+
 /* ---- the run ---------------------------------------------------------------------- */
 
 /* Per-scenario output arrays, allocated together; CC_OK or CC_ENOMEM. */
@@ -267,6 +301,17 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         if (sc[i]->workforce)
             wf[i] = workforce_alloc(m->def, sc[i]->workforce, month_start, M,
                                     sim_initial_stock(s), err, &status);
+    /* placements and finance: every problem in their files is reported before running */
+    placement *pl[RUN_MAX_SCENARIOS] = {NULL};
+    finance *fin[RUN_MAX_SCENARIOS] = {NULL};
+    finance_lines lines;
+    memset(&lines, 0, sizeof lines);
+    bool collect[MD_MAX] = {false};
+    if (status == CC_OK)
+        status = prepare_placements(m->def, sc, N, month_start, M, pl, fin, &lines, err);
+    for (int i = 0; i < N; i++)
+        if (fin[i])
+            finance_cost_states(fin[i], collect);
     int nage = m->def->nage;
     size_t rms = (size_t)R * M * S;
     int *flow_from = malloc(sizeof *flow_from * (size_t)F);
@@ -286,9 +331,24 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         if (status == CC_OK && wf[i])
             status = layer_arrays(&out[i].layer[RUNFILE_WORKFORCE], workforce_measures,
                                   WF_NMEASURES, workforce_ngroups(wf[i]), R, M, Y);
+        if (status == CC_OK && pl[i])
+            status = layer_arrays(&out[i].layer[RUNFILE_PLACEMENTS], placement_measures,
+                                  PL_NMEASURES, placement_ngroups(pl[i]), R, M, Y);
+        if (status == CC_OK && fin[i]) {
+            status = layer_arrays(&out[i].layer[RUNFILE_FINANCE], finance_measures,
+                                  FIN_NMEASURES, lines.L, R, M, Y);
+            out[i].budget = finance_budget(fin[i]);
+        }
     }
-    /* per-thread workforce scratch: one replicate's [M][G][K] and [Y][G][K] */
-    size_t wf_cells = (size_t)(M + M / 12 + 2) * (MD_MAX_TEAMS + 1) * WF_NMEASURES;
+    /* per-thread scratch for one replicate's layers: [M][G][K] and [Y][G][K] of the
+     * workforce, then of the placements, then of the finance, then staffing [M] */
+    size_t rows = (size_t)(M + M / 12 + 2);
+    size_t wf_cells = rows * (MD_MAX_TEAMS + 1) * WF_NMEASURES;
+    size_t pl_cells = rows * (MD_MAX + 1) * PL_NMEASURES;
+    size_t fin_cells = rows * FIN_MAX_LINES * FIN_NMEASURES;
+    placement_work **pw = calloc((size_t)cfg->threads, sizeof *pw);
+    if (!pw)
+        status = CC_ENOMEM;
     int nt = cfg->threads;
     sim_work **work = calloc((size_t)nt, sizeof *work);
     rng **wrng = calloc((size_t)nt, sizeof *wrng);
@@ -297,9 +357,10 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         status = CC_ENOMEM;
     for (int i = 0; status == CC_OK && i < nt; i++)
         if (!(work[i] = sim_work_alloc(s)) || !(wrng[i] = rng_alloc()) ||
-            !(wscr[i] = malloc(sizeof *wscr[i] * wf_cells)))
+            !(wscr[i] = malloc(sizeof *wscr[i] * (wf_cells + pl_cells + fin_cells + M))) ||
+            !(pw[i] = placement_work_alloc(s, m->def, collect)))
             status = CC_ENOMEM;
-    if (status != CC_OK)
+    if (status == CC_ENOMEM)
         cc_fail(err, status,
                 "out of memory for %d scenarios x %d replicates x %d months (try fewer "
                 "replicates)",
@@ -313,7 +374,8 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         /* each replicate runs every scenario in turn on the same thread, so the
          * replicate's parameter draw is made once and shared by its scenarios */
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) default(none) \
-    shared(s, x, work, out, N, R, M, Y, S, F, nage, show, done, wf, wrng, wscr, cfg) \
+    shared(s, x, work, out, N, R, M, Y, S, F, nage, show, done, wf, wrng, wscr, cfg, pl, fin, pw, \
+               wf_cells, pl_cells, fin_cells) \
     reduction(+ : events)
         for (int r = 0; r < R; r++) {
             size_t off = (size_t)r * M * S;
@@ -326,11 +388,35 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
                                   out[i].person_days + off,
                                   out[i].starts + (size_t)r * M * nage};
                 int tid = omp_get_thread_num();
+                if (pl[i]) { /* collect the stays as they are simulated */
+                    placement_work_reset(pw[tid]);
+                    sim_work_observe(work[tid], placement_observe, pw[tid]);
+                }
                 events += sim_replicate_scenario(s, x[i], work[tid], r, &led);
+                sim_work_observe(work[tid], NULL, NULL);
+                double *staffing = NULL;
                 if (wf[i]) {
-                    double *wm = wscr[tid], *wy = wm + (size_t)M * workforce_ngroups(wf[i]) * WF_NMEASURES;
+                    int G = workforce_ngroups(wf[i]), K = WF_NMEASURES;
+                    double *wm = wscr[tid], *wy = wm + (size_t)M * G * K;
                     workforce_replicate(wf[i], led.stock, cfg->seed, r, wrng[tid], wm, wy);
                     store_layer(&out[i].layer[RUNFILE_WORKFORCE], r, R, M, Y, wm, wy);
+                    staffing = wscr[tid] + wf_cells + pl_cells + fin_cells;
+                    for (int mo = 0; mo < M; mo++) /* all teams' cost */
+                        staffing[mo] = wm[((size_t)mo * G + G - 1) * K + WF_COST];
+                }
+                if (pl[i]) {
+                    double *pm = wscr[tid] + wf_cells;
+                    double *py = pm + (size_t)M * placement_ngroups(pl[i]) * PL_NMEASURES;
+                    placement_replicate(pl[i], pw[tid], cfg->seed, r, wrng[tid], pm, py);
+                    store_layer(&out[i].layer[RUNFILE_PLACEMENTS], r, R, M, Y, pm, py);
+                }
+                if (fin[i]) {
+                    int64_t nseg;
+                    const placement_segment *seg = placement_segments(pw[tid], &nseg);
+                    double *fm = wscr[tid] + wf_cells + pl_cells;
+                    double *fy = fm + (size_t)M * out[i].layer[RUNFILE_FINANCE].G * FIN_NMEASURES;
+                    finance_replicate(fin[i], seg, nseg, staffing, fm, fy);
+                    store_layer(&out[i].layer[RUNFILE_FINANCE], r, R, M, Y, fm, fy);
                 }
             }
             int now;
@@ -377,6 +463,26 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         h.ngroups[RUNFILE_WORKFORCE] = m->def->nteams + 1;
         h.group_names[RUNFILE_WORKFORCE] = team_names;
         h.group_labels[RUNFILE_WORKFORCE] = team_labels;
+        const char *need_names[MD_MAX + 1], *need_labels[MD_MAX + 1];
+        int nn = 0;
+        for (int st = 0; st < S; st++)
+            if (m->def->states[st].looked_after) {
+                need_names[nn] = m->def->states[st].need;
+                need_labels[nn++] = m->def->states[st].label;
+            }
+        need_names[nn] = "all";
+        need_labels[nn++] = "All placement needs";
+        h.ngroups[RUNFILE_PLACEMENTS] = nn;
+        h.group_names[RUNFILE_PLACEMENTS] = need_names;
+        h.group_labels[RUNFILE_PLACEMENTS] = need_labels;
+        const char *line_names[FIN_MAX_LINES], *line_labels[FIN_MAX_LINES];
+        for (int l = 0; l < lines.L; l++) {
+            line_names[l] = lines.name[l];
+            line_labels[l] = lines.label[l];
+        }
+        h.ngroups[RUNFILE_FINANCE] = lines.L;
+        h.group_names[RUNFILE_FINANCE] = line_names;
+        h.group_labels[RUNFILE_FINANCE] = line_labels;
         status = runfile_write(cfg->out, cfg->force, &h, out, N, err);
     }
     if (stats) {
@@ -394,6 +500,9 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
         rng_free(wrng[i]);
     for (int i = 0; wscr && i < nt; i++)
         free(wscr[i]);
+    for (int i = 0; pw && i < nt; i++)
+        placement_work_free(pw[i]);
+    free(pw);
     free(work);
     free(wrng);
     free(wscr);
@@ -401,6 +510,8 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
     layer_years_free(years);
     for (int i = 0; i < N; i++) {
         workforce_free(wf[i]);
+        placement_free(pl[i]);
+        finance_free(fin[i]);
         scenario_arrays_free(&out[i]);
         sim_scenario_free(x[i]);
         scenario_free(sc[i]);
