@@ -14,6 +14,7 @@
 #include "h5io.h"
 #include "info.h"
 #include "plot.h"
+#include "report.h"
 #include "run.h"
 #include "scenario.h"
 #include "synth.h"
@@ -61,9 +62,12 @@ static const cli_command commands[] = {
      "Validates episodes, SSDA903 and population files without fitting and lists every "
      "problem with its file, line and column; exit status 2 if any is an error.",
      check_options, check_main},
-    {"report", "report RUN.h5 --out DIR",
-     "Writes finance and sufficiency tables as CSV (planned; not in this version).", no_options,
-     NULL},
+    {"report", "report RUN.h5 --out DIR [--force]",
+     "Writes CSV tables for a spreadsheet: cost by financial year and line (mean, P10, P50, "
+     "P90, budget, probability of overspending, difference from the baseline), placement "
+     "sufficiency by need and year, cohorts on each 31 March and, with a workforce, the "
+     "workforce by team and year.",
+     report_options, report_main},
     {"backtest", "backtest ...",
      "Compares past forecasts with what happened (planned; not in this version).", no_options,
      NULL},
