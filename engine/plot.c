@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "finance.h"
 #include "model.h"
 #include "runfile.h"
 #include "util.h"
@@ -423,6 +424,190 @@ static int draw_workforce(const runfile *rf, const char *scen, const bool *wf, c
     return rc;
 }
 
+/* ---- placement and finance charts ------------------------------------------------ */
+
+/* Refuses (CC_EEXIST) when DIR/NAME.FMT exists and --force was not given. */
+static int check_free(const char *dir, const char *name, const char *fmt, bool force, cc_err *err)
+{
+    char final[4200], tmp[4200];
+    chart_paths(dir, "", name, fmt, final, tmp, sizeof final);
+    if (!force && util_exists(final))
+        return cc_fail(err, CC_EEXIST,
+                       "%s: exists; use --force to replace the charts (nothing was written)",
+                       final);
+    return CC_OK;
+}
+
+/* Names of the placement and finance charts (without folder and format). */
+static int layer_charts(const runfile *rf, char names[][64], int max)
+{
+    int n = 0;
+    const runfile_axis *ax = &rf->layer[RUNFILE_PLACEMENTS];
+    for (int g = 0; g < ax->G && n + 2 < max; g++) {
+        snprintf(names[n++], 64, "placements_gap_%s", ax->names[g]);
+        snprintf(names[n++], 64, "placements_providers_%s", ax->names[g]);
+    }
+    if (rf->layer[RUNFILE_FINANCE].G > 0 && n + 2 <= max) {
+        snprintf(names[n++], 64, "cost_by_year");
+        snprintf(names[n++], 64, "cost_breakdown");
+    }
+    return n;
+}
+
+/* Gap fans and in-house / block / spot charts of every capacity-managed need (one with
+ * a gap or block beds at some time), and of all needs. */
+static int draw_placements(const runfile *rf, const char *scen, const char *dir, const char *fmt,
+                           cc_err *err)
+{
+    const runfile_axis *ax = &rf->layer[RUNFILE_PLACEMENTS];
+    size_t n = (size_t)rf->M * ax->G * RUNFILE_NSTATS;
+    double *gap = malloc(sizeof *gap * n), *t = malloc(sizeof *t * n);
+    int rc = gap && t ? runfile_read_layer(rf, scen, RUNFILE_PLACEMENTS, "summary/gap", gap, err)
+                      : cc_fail(err, CC_ENOMEM, "out of memory");
+    char subtitle[1024], title[512], final[4200], tmp[4200], data[4300], name[96];
+    fan_subtitle(rf, scen, subtitle, sizeof subtitle);
+    static const char *const series[3][2] = {
+        {"in_house", "in-house"}, {"block", "block-contracted"}, {"external", "spot-purchased"}};
+    for (int g = 0; rc == CC_OK && g < ax->G; g++) {
+        double most = 0;
+        for (int m = 0; m < rf->M; m++)
+            most = fmax(most, gap[((size_t)m * ax->G + g) * RUNFILE_NSTATS + 7]);
+        if (most == 0 && g < ax->G - 1)
+            continue; /* a need whose placements always fit its beds */
+        snprintf(name, sizeof name, "placements_gap_%s", ax->names[g]);
+        snprintf(data, sizeof data, "%s/data/%s.csv", dir, name);
+        rc = write_quantiles(data, rf, gap, g, ax->G, err);
+        chart_paths(dir, "", name, fmt, final, tmp, sizeof final);
+        snprintf(title, sizeof title,
+                 "Sufficiency gap: %s, children placed beyond the in-house and block beds",
+                 ax->labels[g]);
+        if (rc == CC_OK)
+            rc = fan_chart(data, "", final, tmp, title, subtitle,
+                           "children beyond own and block beds (month end)", NAN, "", fmt, err);
+        size_t flen = 3 * 4400;
+        char *files = calloc(flen, 1), names[PLOT_NAMES_MAX] = "";
+        if (rc == CC_OK && !files)
+            rc = cc_fail(err, CC_ENOMEM, "out of memory");
+        for (int k = 0; rc == CC_OK && k < 3; k++) {
+            char path[64];
+            snprintf(path, sizeof path, "summary/%s", series[k][0]);
+            snprintf(data, sizeof data, "%s/data/placements_%s_%s.csv", dir, series[k][0],
+                     ax->names[g]);
+            rc = runfile_read_layer(rf, scen, RUNFILE_PLACEMENTS, path, t, err);
+            if (rc == CC_OK)
+                rc = write_quantiles(data, rf, t, g, ax->G, err);
+            append(files, flen, data);
+            append(names, sizeof names, series[k][1]);
+        }
+        snprintf(name, sizeof name, "placements_providers_%s", ax->names[g]);
+        chart_paths(dir, "", name, fmt, final, tmp, sizeof final);
+        snprintf(title, sizeof title, "Placements by provider: %s", ax->labels[g]);
+        if (rc == CC_OK)
+            rc = compare_chart(files, names, "", final, tmp, title,
+                               "in-house and block beds are filled first, then spot purchase; "
+                               "median and P5-P95 (90% interval)",
+                               "children placed (month end)", false, fmt, err);
+        free(files);
+    }
+    free(gap);
+    free(t);
+    return rc;
+}
+
+/* Cost by financial year (total, P10/P50/P90, budget) and the mean cost by line. */
+static int draw_finance(const runfile *rf, const char *scen, const char *dir, const char *fmt,
+                        cc_err *err)
+{
+    const runfile_axis *ax = &rf->layer[RUNFILE_FINANCE];
+    int Y = rf->Y, L = ax->G;
+    double *t = malloc(sizeof *t * (size_t)Y * L * RUNFILE_NSTATS);
+    double *budget = malloc(sizeof *budget * (size_t)Y * L), *p = malloc(sizeof *p * (size_t)Y * L);
+    int rc = t && budget && p ? runfile_read_layer(rf, scen, RUNFILE_FINANCE, "year/summary/cost",
+                                                   t, err)
+                              : cc_fail(err, CC_ENOMEM, "out of memory");
+    if (rc == CC_OK)
+        rc = runfile_read_budget(rf, scen, budget, p, err);
+    char data[4300], final[4200], tmp[4200], title[512], sub[1024], vars[12000];
+    snprintf(data, sizeof data, "%s/data/cost_by_year.csv", dir);
+    FILE *f = rc == CC_OK ? fopen(data, "w") : NULL;
+    if (rc == CC_OK && !f)
+        rc = cc_fail(err, CC_EIO, "%s: cannot create", data);
+    if (f) {
+        fprintf(f, "year,p10,p50,p90,mean,budget\n");
+        for (int y = 0; y < Y; y++) {
+            const double *q = t + ((size_t)y * L + L - 1) * RUNFILE_NSTATS;
+            fprintf(f, "%s%s,%.4f,%.4f,%.4f,%.4f,%.4f\n", rf->years[y],
+                    rf->year_months[y] < 12 ? " (part)" : "", q[2] / 1e6, q[4] / 1e6, q[6] / 1e6,
+                    q[0] / 1e6, budget[y * L + L - 1] / 1e6);
+        }
+        if (fclose(f) != 0)
+            rc = cc_fail(err, CC_EIO, "%s: writing failed", data);
+    }
+    char qd[8800], qo[8800], qt[1100], qs[2100];
+    if (rc == CC_OK) {
+        chart_paths(dir, "", "cost_by_year", fmt, final, tmp, sizeof final);
+        snprintf(title, sizeof title, "Cost by financial year, all lines, against the budget");
+        snprintf(sub, sizeof sub,
+                 "run %s, scenario %s: median and P10-P90 (80%% interval) of %d replicates, "
+                 "totalled within each replicate; cash, pounds million",
+                 run_name(rf), scen, rf->R);
+        quote(qd, sizeof qd, data);
+        quote(qo, sizeof qo, tmp);
+        quote(qt, sizeof qt, title);
+        quote(qs, sizeof qs, sub);
+        snprintf(vars, sizeof vars,
+                 "datafile='%s'; outfile='%s'; term='%s'; title='%s'; subtitle='%s'", qd, qo, fmt,
+                 qt, qs);
+        rc = gnuplot("cost.gp", vars, final, tmp, err);
+    }
+    snprintf(data, sizeof data, "%s/data/cost_breakdown.csv", dir);
+    f = rc == CC_OK ? fopen(data, "w") : NULL;
+    if (rc == CC_OK && !f)
+        rc = cc_fail(err, CC_EIO, "%s: cannot create", data);
+    int ncols = 1;
+    if (f) {
+        bool used[FIN_MAX_LINES] = {false};
+        fprintf(f, "year");
+        for (int l = 0; l < L - 1; l++) {
+            for (int y = 0; y < Y; y++)
+                used[l] |= t[((size_t)y * L + l) * RUNFILE_NSTATS] != 0;
+            if (used[l]) {
+                fprintf(f, ",%s", ax->names[l]);
+                ncols++;
+            }
+        }
+        fprintf(f, "\n");
+        for (int y = 0; y < Y; y++) {
+            fprintf(f, "%s%s", rf->years[y], rf->year_months[y] < 12 ? " (part)" : "");
+            for (int l = 0; l < L - 1; l++)
+                if (used[l])
+                    fprintf(f, ",%.4f", t[((size_t)y * L + l) * RUNFILE_NSTATS] / 1e6);
+            fprintf(f, "\n");
+        }
+        if (fclose(f) != 0)
+            rc = cc_fail(err, CC_EIO, "%s: writing failed", data);
+    }
+    if (rc == CC_OK) {
+        chart_paths(dir, "", "cost_breakdown", fmt, final, tmp, sizeof final);
+        snprintf(sub, sizeof sub,
+                 "run %s, scenario %s: mean of %d replicates by line (means add up to the mean "
+                 "total); cash, pounds million",
+                 run_name(rf), scen, rf->R);
+        quote(qd, sizeof qd, data);
+        quote(qo, sizeof qo, tmp);
+        quote(qs, sizeof qs, sub);
+        snprintf(vars, sizeof vars,
+                 "datafile='%s'; outfile='%s'; term='%s'; ncols=%d; title='Cost by line and "
+                 "financial year'; subtitle='%s'",
+                 qd, qo, fmt, ncols, qs);
+        rc = gnuplot("breakdown.gp", vars, final, tmp, err);
+    }
+    free(t);
+    free(budget);
+    free(p);
+    return rc;
+}
+
 int plot_main(int argc, char **argv)
 {
     cli_opts o;
@@ -488,8 +673,16 @@ int plot_main(int argc, char **argv)
                                  final);
         }
     }
+    bool has_pl = runfile_has_layer(rf, scen, RUNFILE_PLACEMENTS);
+    bool has_fin = runfile_has_layer(rf, scen, RUNFILE_FINANCE);
+    if (status == CC_OK && (has_pl || has_fin)) {
+        char names[2 * MD_MAX + 4][64];
+        int n = layer_charts(rf, names, 2 * MD_MAX + 4);
+        for (int k = 0; status == CC_OK && k < n; k++)
+            status = check_free(dir, names[k], fmt, o.force, &err);
+    }
     /* compare.gp takes its files as one space-separated list */
-    if (status == CC_OK && strchr(dir, ' ') && (rf->nscen > 1 || nwf > 0))
+    if (status == CC_OK && strchr(dir, ' ') && (rf->nscen > 1 || nwf > 0 || has_pl))
         status = cc_fail(&err, CC_EUSAGE,
                          "plot: %s: comparison and workforce charts cannot be drawn in a "
                          "folder with spaces in its path",
@@ -519,6 +712,10 @@ int plot_main(int argc, char **argv)
     }
     if (status == CC_OK && wf && wf[si])
         status = draw_workforce(rf, scen, wf, dir, fmt, &err);
+    if (status == CC_OK && has_pl)
+        status = draw_placements(rf, scen, dir, fmt, &err);
+    if (status == CC_OK && has_fin)
+        status = draw_finance(rf, scen, dir, fmt, &err);
     free(wf);
     free(table);
     free(scratch);
