@@ -99,14 +99,14 @@ static void print_block(const runfile *rf, const char *title, const double *t, b
     }
 }
 
-/* One row of a workforce table: group g of quantile table t ([rows][G][8]) at the
- * given row indices, "median (P5-P95)" or signed differences, with `dp` decimals. */
-static void workforce_row(const runfile *rf, const char *label, const double *t, int g,
-                          const int *at, int nat, bool diff, int dp)
+/* One row of a layer's table: group g of quantile table t ([rows][G][8]) at the given
+ * row indices, "median (P5-P95)" or signed differences, with `dp` decimals. */
+static void layer_row(int G, const char *label, const double *t, int g, const int *at, int nat,
+                      bool diff, int dp)
 {
     printf("%-34s", label);
     for (int k = 0; k < nat; k++) {
-        const double *q = t + ((size_t)at[k] * rf->layer[RUNFILE_WORKFORCE].G + g) * RUNFILE_NSTATS;
+        const double *q = t + ((size_t)at[k] * G + g) * RUNFILE_NSTATS;
         char cell[64];
         if (diff)
             snprintf(cell, sizeof cell, "%+.*f (%+.*f to %+.*f)", dp, q[4], dp, q[1], dp, q[7]);
@@ -148,7 +148,7 @@ static int print_workforce(const runfile *rf, const char *scen, bool diff, cc_er
     for (int g = 0; rc == CC_OK && g < rf->layer[RUNFILE_WORKFORCE].G; g++) {
         char label[96];
         snprintf(label, sizeof label, "caseload per FTE: %s", rf->layer[RUNFILE_WORKFORCE].names[g]);
-        workforce_row(rf, label, t, g, at, nat, diff, 1);
+        layer_row(rf->layer[RUNFILE_WORKFORCE].G, label, t, g, at, nat, diff, 1);
     }
     static const struct {
         const char *measure, *label;
@@ -164,7 +164,8 @@ static int print_workforce(const runfile *rf, const char *scen, bool diff, cc_er
         snprintf(path, sizeof path, "%ssummary/%s", pre, rows[r].measure);
         rc = runfile_read_layer(rf, scen, RUNFILE_WORKFORCE, path, t, err);
         if (rc == CC_OK)
-            workforce_row(rf, rows[r].label, t, rf->layer[RUNFILE_WORKFORCE].G - 1, at, nat, diff, rows[r].dp);
+            layer_row(rf->layer[RUNFILE_WORKFORCE].G, rows[r].label, t, rf->layer[RUNFILE_WORKFORCE].G - 1, at, nat,
+                      diff, rows[r].dp);
     }
     snprintf(path, sizeof path, "year/%ssummary/cost", pre);
     if (rc == CC_OK)
@@ -186,6 +187,130 @@ static int print_workforce(const runfile *rf, const char *scen, bool diff, cc_er
         }
     }
     free(t);
+    return rc;
+}
+
+/* A scenario's placements at 12, 24, 36 and 60 months (all needs, and the spot
+ * placements and gap of each need that has one) and its cost by financial year and line
+ * with the chance of overspending: its levels, or (diff) differences from the baseline. */
+static int print_placements(const runfile *rf, const char *scen, bool diff, cc_err *err)
+{
+    static const int months[] = {12, 24, 36, 60};
+    int at[4], nat = 0;
+    for (int k = 0; k < 4; k++)
+        if (months[k] <= rf->M)
+            at[nat++] = months[k] - 1;
+    const runfile_axis *pa = &rf->layer[RUNFILE_PLACEMENTS], *fa = &rf->layer[RUNFILE_FINANCE];
+    int G = pa->G, L = fa->G, Y = rf->Y;
+    size_t n = (size_t)rf->M * (G > L ? G : L) * RUNFILE_NSTATS;
+    double *t = malloc(sizeof *t * n), *gap = malloc(sizeof *gap * n);
+    double *budget = malloc(sizeof *budget * (size_t)(Y * L + 1));
+    double *p = malloc(sizeof *p * (size_t)(Y * L + 1));
+    if (!t || !gap || !budget || !p) {
+        free(t);
+        free(gap);
+        free(budget);
+        free(p);
+        return cc_fail(err, CC_ENOMEM, "out of memory");
+    }
+    const char *pre = diff ? "difference/" : "";
+    char path[128], label[128];
+    printf("\nScenario %s%s%s: children placed at month end by provider, %s (P5%sP95, 90%% "
+           "interval)\n%-34s",
+           scen, diff ? " minus " : "", diff ? rf->scenarios[0] : "",
+           diff ? "difference per replicate on the same random numbers; median" : "median",
+           diff ? " to " : "-", "");
+    for (int k = 0; k < nat; k++) {
+        char h[48];
+        snprintf(h, sizeof h, "%s (%dm)", rf->month_end[at[k]], at[k] + 1);
+        printf(" %25s", h);
+    }
+    printf("\n");
+    static const char *const all_rows[][2] = {{"demand", "all needs: placed"},
+                                              {"in_house", "  in in-house beds"},
+                                              {"block", "  in block-contracted beds"},
+                                              {"external", "  spot-purchased"},
+                                              {"gap", "  gap (beyond own and block beds)"}};
+    int rc = CC_OK;
+    for (size_t r = 0; rc == CC_OK && r < sizeof all_rows / sizeof all_rows[0]; r++) {
+        snprintf(path, sizeof path, "%ssummary/%s", pre, all_rows[r][0]);
+        rc = runfile_read_layer(rf, scen, RUNFILE_PLACEMENTS, path, t, err);
+        if (rc == CC_OK)
+            layer_row(G, all_rows[r][1], t, G - 1, at, nat, diff, 0);
+    }
+    if (rc == CC_OK)
+        rc = runfile_read_layer(rf, scen, RUNFILE_PLACEMENTS, "summary/gap", gap, err);
+    snprintf(path, sizeof path, "%ssummary/external", pre);
+    if (rc == CC_OK)
+        rc = runfile_read_layer(rf, scen, RUNFILE_PLACEMENTS, path, t, err);
+    for (int g = 0; rc == CC_OK && g < G - 1; g++) {
+        double most = 0;
+        for (int m = 0; m < rf->M; m++)
+            most = fmax(most, gap[((size_t)m * G + g) * RUNFILE_NSTATS + 7]);
+        if (most == 0)
+            continue;
+        snprintf(label, sizeof label, "%s: spot-purchased", pa->names[g]);
+        layer_row(G, label, t, g, at, nat, diff, 0);
+    }
+    if (rc != CC_OK || L == 0 || !runfile_has_layer(rf, scen, RUNFILE_FINANCE)) {
+        free(t);
+        free(gap);
+        free(budget);
+        free(p);
+        return rc;
+    }
+    snprintf(path, sizeof path, "year/%ssummary/cost", pre);
+    rc = runfile_read_layer(rf, scen, RUNFILE_FINANCE, path, t, err);
+    if (rc == CC_OK)
+        rc = runfile_read_budget(rf, scen, budget, p, err);
+    if (rc == CC_OK) {
+        printf("\nScenario %s%s%s: cost by financial year, £000, %s (P10%sP90, 80%% interval)%s"
+               "\n%-34s",
+               scen, diff ? " minus " : "", diff ? rf->scenarios[0] : "",
+               diff ? "difference per replicate; median" : "median", diff ? " to " : "-",
+               diff ? "" : "; budget and probability of overspending it", "");
+        for (int y = 0; y < Y; y++)
+            printf(" %25s", rf->years[y]);
+        printf("\n");
+    }
+    for (int l = 0; rc == CC_OK && l < L; l++) {
+        bool used = false;
+        for (int y = 0; y < Y; y++)
+            used |= t[((size_t)y * L + l) * RUNFILE_NSTATS + 4] != 0;
+        if (!used && l < L - 1)
+            continue;
+        printf("%-34s", fa->labels[l]);
+        for (int y = 0; y < Y; y++) {
+            const double *q = t + ((size_t)y * L + l) * RUNFILE_NSTATS;
+            char cell[64];
+            if (diff)
+                snprintf(cell, sizeof cell, "%+.0f (%+.0f to %+.0f)", q[4] / 1e3, q[2] / 1e3,
+                         q[6] / 1e3);
+            else
+                snprintf(cell, sizeof cell, "%.0f (%.0f-%.0f)", q[4] / 1e3, q[2] / 1e3,
+                         q[6] / 1e3);
+            printf(" %25s", cell);
+        }
+        printf("\n");
+        bool has_budget = false;
+        for (int y = 0; y < Y; y++)
+            has_budget |= !isnan(budget[y * L + l]);
+        if (!has_budget || diff)
+            continue;
+        printf("%-34s", "  budget; chance of overspending");
+        for (int y = 0; y < Y; y++) {
+            char cell[64] = "";
+            if (!isnan(budget[y * L + l]))
+                snprintf(cell, sizeof cell, "%.0f; %.0f%%", budget[y * L + l] / 1e3,
+                         100 * p[y * L + l]);
+            printf(" %25s", cell);
+        }
+        printf("\n");
+    }
+    free(t);
+    free(gap);
+    free(budget);
+    free(p);
     return rc;
 }
 
@@ -236,6 +361,12 @@ static int print_table(const runfile *rf, cc_err *err)
         if (runfile_has_layer(rf, rf->scenarios[s], RUNFILE_WORKFORCE))
             rc = print_workforce(rf, rf->scenarios[s],
                                  s > 0 && runfile_has_layer(rf, rf->scenarios[0], RUNFILE_WORKFORCE), err);
+    for (int s = 0; rc == CC_OK && s < rf->nscen; s++)
+        if (runfile_has_layer(rf, rf->scenarios[s], RUNFILE_PLACEMENTS))
+            rc = print_placements(rf, rf->scenarios[s],
+                                  s > 0 && runfile_has_layer(rf, rf->scenarios[0],
+                                                             RUNFILE_PLACEMENTS),
+                                  err);
     printf("\nCohorts: ");
     for (int c = 0; c < rf->C; c++)
         printf("%s%s = %s", c ? "; " : "", rf->cohorts[c], rf->labels[c]);

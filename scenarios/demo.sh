@@ -9,8 +9,11 @@
 #    rates from their posterior and running every scenario on the same random numbers;
 #    then the workforce scenarios (high turnover, agency conversion, caseload 15,
 #    recruitment freeze) against the same baseline, staffed from Solihull's DfE row,
+#    and the placement scenarios (foster carer recruitment, a new children's home, a
+#    block contract, a residential price rise) with their costs,
 # 4. draws the fan charts, the scenario comparison and difference-from-baseline charts,
-#    and the workforce charts,
+#    the workforce charts and the placement and cost charts, and writes the finance
+#    officer's CSV tables (carecast report),
 # 5. prints where everything is, the headline tables (baseline, then each scenario's
 #    difference from it) and the fit's check.
 # usage: sh scenarios/demo.sh [DIR]   (default DIR: demo)
@@ -36,9 +39,16 @@ echo "== projecting the social-work workforce under four workforce scenarios"
 $bin run --model "$out/model.h5" scenarios/baseline.ini scenarios/high-turnover.ini \
     scenarios/agency-conversion.ini scenarios/caseload-15.ini scenarios/recruitment-freeze.ini \
     --out "$out/workforce.h5" --replicates 1000 --horizon 60 --seed 1 --force
-echo "== drawing the charts"
+echo "== projecting placements and costs under four sufficiency scenarios"
+$bin run --model "$out/model.h5" scenarios/baseline.ini scenarios/foster-recruitment.ini \
+    scenarios/new-childrens-home.ini scenarios/block-contract.ini \
+    scenarios/residential-price-rise.ini --out "$out/placements.h5" --replicates 1000 \
+    --horizon 60 --seed 1 --force
+echo "== drawing the charts and writing the finance tables"
 $bin plot "$out/run.h5" --out "$out/charts" --force >/dev/null
 $bin plot "$out/workforce.h5" --out "$out/workforce-charts" --force >/dev/null
+$bin plot "$out/placements.h5" --out "$out/placement-charts" --force >/dev/null
+$bin report "$out/placements.h5" --out "$out/report" --force
 $bin info "$out/model.h5" > "$out/model.txt"
 cat <<TXT
 
@@ -59,11 +69,20 @@ Where everything is:
   $out/workforce-charts/workforce_*.png  caseload per FTE by team against its target,
                                posts vs FTE needed vs in post, agency share
   $out/workforce-charts/compare_workforce_caseload.png  the workforce scenarios compared
+  $out/placements.h5           the placement run: placements by provider, the gap, costs
+  $out/placement-charts/placements_gap_NEED.png  children beyond own and block beds
+  $out/placement-charts/placements_providers_NEED.png  in-house, block and spot placements
+  $out/placement-charts/cost_by_year.png  cost by financial year (P10-P90) against budget
+  $out/placement-charts/cost_breakdown.png  mean cost by line and year
+  $out/report/*.csv            cost by year and line, sufficiency, cohorts on 31 March,
+                               workforce (carecast report; see $out/report/README.txt)
   ./carecast info $out/run.h5 --csv   every summary as CSV
 
 TXT
 $bin info "$out/run.h5" | sed '/social-work caseloads/,$d'
 echo
 $bin info "$out/workforce.h5" | sed -n '/social-work caseloads/,/^Cohorts:/p' | sed '$d'
+echo
+$bin info "$out/placements.h5" | sed -n '/children placed at month end/,/^Cohorts:/p' | sed '$d'
 echo
 sed -n '/^Fitted against observed/,$p' "$out/model.txt"
