@@ -81,7 +81,7 @@ Where everything is:
 TXT
 $bin info "$out/run.h5" | sed '/social-work caseloads/,$d'
 echo
-$bin info "$out/workforce.h5" | sed -n '/social-work caseloads/,/^Cohorts:/p' | sed '$d'
+$bin info "$out/workforce.h5" | sed -n '/social-work caseloads/,/children placed at month end/p' | sed '$d'
 echo
 $bin info "$out/placements.h5" | sed -n '/children placed at month end/,/^Cohorts:/p' | sed '$d'
 echo
