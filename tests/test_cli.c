@@ -557,10 +557,22 @@ static void test_no_arguments(void **state)
 static void test_planned_command(void **state)
 {
     (void)state;
-    carecast("report", NULL);
+    carecast("backtest", NULL);
     expect_status(2);
-    expect_err("report");
+    expect_err("backtest");
     expect_err("planned");
+}
+
+/* report without --out names the missing option; on a missing run file it names it */
+static void test_report_usage(void **state)
+{
+    (void)state;
+    carecast("report", "/nonexistent/run.h5", NULL);
+    expect_status(2);
+    expect_err("--out");
+    carecast("report", "/nonexistent/run.h5", "--out", "/tmp/carecast-report-usage", NULL);
+    expect_status(2);
+    expect_err("/nonexistent/run.h5");
 }
 
 int main(void)
@@ -592,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_no_arguments),
         cmocka_unit_test(test_planned_command),
+        cmocka_unit_test(test_report_usage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
