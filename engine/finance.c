@@ -333,11 +333,15 @@ finance *finance_alloc(const modeldef *def, const scn_placements *p, const int *
         else
             memcpy(f->month_start, month_start, sizeof *f->month_start * (size_t)(M + 1));
     }
-    if (status == CC_OK)
-        status = read_costs(f, p->costs, pr);
+    /* a problem in one file does not stop the others being read (and the budget's line
+     * names being checked by finance_set_lines): every problem is reported at once, and
+     * the run refuses to start when there is any */
+    if (status == CC_OK && read_costs(f, p->costs, pr) == CC_ENOMEM)
+        status = CC_ENOMEM;
     if (status == CC_OK && p->budget[0]) {
         util_copy(f->budget_path, p->budget, sizeof f->budget_path);
-        status = read_budget(f, p->budget, pr);
+        if (read_budget(f, p->budget, pr) == CC_ENOMEM)
+            status = CC_ENOMEM;
     }
     for (int k = 0; status == CC_OK && k < p->ncost; k++)
         if (!f->has_cost[p->cost_changes[k].item])

@@ -49,8 +49,9 @@ typedef struct finance finance;
 
 /* Public API */
 
-/* Prepares the finance of a scenario: reads its unit costs and budget (every problem
- * goes to `pr` with file, line and column). NULL on error (reported). */
+/* Prepares the finance of a scenario: reads its unit costs and budget. Every problem
+ * goes to `pr` with file, line and column, and the rows in error are left out; the
+ * caller refuses to run when `pr` holds errors. NULL only when out of memory. */
 finance *finance_alloc(const modeldef *def, const scn_placements *p, const int *month_start,
                        int M, bool staffing, problems *pr);
 void finance_free(finance *f);

@@ -149,7 +149,7 @@ static bool number(const csvfile *f, int col, const char *name, double lo, doubl
     *out = NAN;
     if (col < 0 || !*text)
         return true;
-    double x;
+    double x = 0;
     if (!util_parse_double(text, &x) || !isfinite(x) || x < lo || x > hi) {
         problems_add(p, PROBLEM_ERROR, csvfile_path(f), csvfile_line(f), name,
                      "'%s': expected a number from %g to %g%s", text, lo, hi,

@@ -165,7 +165,7 @@ int runfile_read_difference(const runfile *rf, const char *scen, const char *mea
 int runfile_read_starts(const runfile *rf, const char *scen, const char *what, double *out,
                         cc_err *err);
 
-/* Reads a per-replicate int array (stock, inflow, outflow, arrivals): out [R][M][S]. */
+/* Reads a per-replicate int array (stock, entries, exits, arrivals): out [R][M][S]. */
 int runfile_read_replicates(const runfile *rf, const char *scen, const char *name, int32_t *out,
                             cc_err *err);
 
