@@ -1220,6 +1220,10 @@ static void test_bad_capacity_not_a_number(void **unused)
     const char *f[] = {"bad-nan.ini", "[placements]\ncapacity = cap-nan.csv\n", "cap-nan.csv", cap};
     refused(f, 2);
     expect_line("cap-nan.csv:2: column beds", "'ten'", "expected a number", NULL);
+#if defined(__SANITIZE_ADDRESS__)
+    printf("# a sanitizer build: valgrind cannot run it, the uninitialised read is not checked\n");
+    return;
+#endif
     if (access("/usr/bin/valgrind", X_OK) != 0) {
         printf("# valgrind not installed: the uninitialised read is not checked\n");
         return;
