@@ -22,31 +22,31 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/spawn.h"
+
 #define MAX_ARGS 32
-#define CAPTURE 65536
+#define CAPTURE  65536
 
 /* Shared by every test: paths made in the group setup. */
 static struct {
     char bin[4096];
-    char tmp[4096];    /* the temporary folder */
-    char model[4200];  /* TMP/hist/truth.h5, a valid model */
-    char runf[4200];   /* TMP/good.h5, a valid run file */
+    char tmp[4096];   /* the temporary folder */
+    char model[4200]; /* TMP/hist/truth.h5, a valid model */
+    char runf[4200];  /* TMP/good.h5, a valid run file */
 } G;
 
 typedef struct result {
-    int status;          /* exit status, or -1 when killed by a signal */
-    char out[CAPTURE];   /* stdout */
-    char err[CAPTURE];   /* stderr */
+    int status;        /* exit status, or -1 - SIGNAL when killed (spawn.h) */
+    char out[CAPTURE]; /* stdout */
+    char err[CAPTURE]; /* stderr */
 } result;
 
 static result R; /* the last command's result (large: kept out of the stack) */
@@ -64,21 +64,8 @@ static bool exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-static void read_capture(const char *path, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    size_t n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    unlink(path);
-}
-
 /* Runs CARECAST_BIN with the given arguments (NULL-terminated) in the temporary folder and
- * fills R. stdout and stderr go to TMP/capture.stdout and TMP/capture.stderr, which are
- * read and removed once the command has finished. */
+ * fills R with its exit status, stdout and stderr (support/spawn.c). */
 static void carecast(const char *arg, ...)
 {
     char *argv[MAX_ARGS + 2];
@@ -91,37 +78,13 @@ static void carecast(const char *arg, ...)
     va_end(ap);
     argv[n] = NULL;
 
-    char out_path[4200], err_path[4200];
-    snprintf(out_path, sizeof out_path, "%s/capture.stdout", G.tmp);
-    snprintf(err_path, sizeof err_path, "%s/capture.stderr", G.tmp);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0)
-        fail_msg("fork failed: %s", strerror(errno));
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || o < 0 || e < 0 || chdir(G.tmp) != 0)
-            _exit(126);
-        dup2(in, STDIN_FILENO);
-        dup2(o, STDOUT_FILENO);
-        dup2(e, STDERR_FILENO);
-        execv(G.bin, argv);
-        _exit(127);
-    }
-    int ws = 0;
-    while (waitpid(pid, &ws, 0) < 0)
-        if (errno != EINTR)
-            fail_msg("waitpid failed: %s", strerror(errno));
-    R.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-    read_capture(out_path, R.out, sizeof R.out);
-    read_capture(err_path, R.err, sizeof R.err);
+    R.status = spawn_capture(G.bin, argv, G.tmp, R.out, sizeof R.out, R.err, sizeof R.err);
+    if (R.status == -1000)
+        fail_msg("fork or waitpid failed: %s", strerror(errno));
     if (R.status == 126 || R.status == 127)
         fail_msg("could not run %s (status %d)", G.bin, R.status);
     if (R.status < 0)
-        fail_msg("%s was killed by signal %d\nstderr:\n%s", G.bin, WTERMSIG(ws), R.err);
+        fail_msg("%s was killed by signal %d\nstderr:\n%s", G.bin, -1 - R.status, R.err);
 }
 
 /* Fails with the captured output unless the last command exited with `want`. */
@@ -329,8 +292,7 @@ static void test_run_runfile_as_model(void **state)
     (void)state;
     char out[4200];
     path_in(out, sizeof out, "r-notmodel.h5");
-    carecast("run", "--model", G.runf, "--out", out, "--replicates", "5", "--horizon", "3",
-             NULL);
+    carecast("run", "--model", G.runf, "--out", out, "--replicates", "5", "--horizon", "3", NULL);
     expect_status(2);
     expect_err(G.runf);
     expect_err("model");
@@ -345,8 +307,7 @@ static void test_run_unknown_option(void **state)
     (void)state;
     char out[4200];
     path_in(out, sizeof out, "r-opt.h5");
-    carecast("run", "--model", G.model, "--out", out, "--replicats", "5", "--horizon", "3",
-             NULL);
+    carecast("run", "--model", G.model, "--out", out, "--replicats", "5", "--horizon", "3", NULL);
     expect_status(2);
     expect_err("unknown option");
     expect_err("--replicats");
@@ -390,8 +351,7 @@ static void test_run_bad_output_path(void **state)
     (void)state;
     char out[4200];
     path_in(out, sizeof out, "no-such-folder/r.h5");
-    carecast("run", "--model", G.model, "--out", out, "--replicates", "3", "--horizon", "2",
-             NULL);
+    carecast("run", "--model", G.model, "--out", out, "--replicates", "3", "--horizon", "2", NULL);
     expect_status(2);
     expect_err("no-such-folder/r.h5:");
     expect_absent(out);
@@ -408,8 +368,7 @@ static void test_run_negative_replicates(void **state)
     (void)state;
     char out[4200];
     path_in(out, sizeof out, "r-neg.h5");
-    carecast("run", "--model", G.model, "--out", out, "--replicates", "-3", "--horizon", "3",
-             NULL);
+    carecast("run", "--model", G.model, "--out", out, "--replicates", "-3", "--horizon", "3", NULL);
     expect_status(2);
     expect_err("--replicates");
     expect_err("-3");
@@ -422,8 +381,7 @@ static void test_run_zero_horizon(void **state)
     (void)state;
     char out[4200];
     path_in(out, sizeof out, "r-zero.h5");
-    carecast("run", "--model", G.model, "--out", out, "--replicates", "5", "--horizon", "0",
-             NULL);
+    carecast("run", "--model", G.model, "--out", out, "--replicates", "5", "--horizon", "0", NULL);
     expect_status(2);
     expect_err("--horizon");
     expect_absent(out);
@@ -440,8 +398,7 @@ static void test_run_existing_output(void **state)
     static const char before[] = "precious: this file must survive a run without --force\n";
     write_file(out, before, sizeof before - 1);
 
-    carecast("run", "--model", G.model, "--out", out, "--replicates", "5", "--horizon", "3",
-             NULL);
+    carecast("run", "--model", G.model, "--out", out, "--replicates", "5", "--horizon", "3", NULL);
     expect_status(2);
     expect_err(out);
     expect_err("--force");

@@ -45,7 +45,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
@@ -53,7 +52,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -71,6 +69,7 @@
 #include "runfile.h"
 #include "scenario.h"
 #include "support/demo_fixture.h"
+#include "support/spawn.h"
 
 #define SEED    1u
 #define REPS    20 /* replicates of a run */
@@ -1035,26 +1034,11 @@ static struct {
     char err[CAPTURE];
 } out_;
 
-static void read_all(const char *path, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    size_t n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    unlink(path);
-}
-
 /* Runs `[PREFIX...] carecast run --model FIT INI --out OUT --replicates 2 --horizon 3
  * --threads 1` in the fixture's folder, capturing the exit status and stderr. `prefix` is
  * NULL or a NULL-terminated list run before the binary (valgrind and its options). */
 static void carecast_run(const char *const *prefix, const char *ini, const char *outfile)
 {
-    char err_path[512], out_path[512];
-    in_dir(err_path, sizeof err_path, "capture.stderr");
-    in_dir(out_path, sizeof out_path, "capture.stdout");
     const char *args[] = {"run",          "--model", fx.fitted,   ini, "--out",     outfile,
                           "--replicates", "2",       "--horizon", "3", "--threads", "1"};
     char *argv[32];
@@ -1067,31 +1051,9 @@ static void carecast_run(const char *const *prefix, const char *ini, const char 
     for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
         argv[n++] = (char *)args[i];
     argv[n] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0)
-        fail_msg("fork failed: %s", strerror(errno));
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || o < 0 || e < 0 || chdir(fx.dir) != 0)
-            _exit(126);
-        dup2(in, STDIN_FILENO);
-        dup2(o, STDOUT_FILENO);
-        dup2(e, STDERR_FILENO);
-        execv(exe, argv);
-        _exit(127);
-    }
-    int ws = 0;
-    while (waitpid(pid, &ws, 0) < 0)
-        if (errno != EINTR)
-            fail_msg("waitpid failed: %s", strerror(errno));
-    out_.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-    char junk[CAPTURE];
-    read_all(out_path, junk, sizeof junk);
-    read_all(err_path, out_.err, sizeof out_.err);
+    out_.status = spawn_capture(exe, argv, fx.dir, NULL, 0, out_.err, sizeof out_.err);
+    if (out_.status == -1000)
+        fail_msg("fork or waitpid failed: %s", strerror(errno));
     if (out_.status == 126 || out_.status == 127)
         fail_msg("could not run %s (status %d)", exe, out_.status);
 }
