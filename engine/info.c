@@ -206,13 +206,9 @@ static int print_placements(const runfile *rf, const char *scen, bool diff, cc_e
     double *t = malloc(sizeof *t * n), *gap = malloc(sizeof *gap * n);
     double *budget = malloc(sizeof *budget * (size_t)(Y * L + 1));
     double *p = malloc(sizeof *p * (size_t)(Y * L + 1));
-    if (!t || !gap || !budget || !p) {
-        free(t);
-        free(gap);
-        free(budget);
-        free(p);
-        return cc_fail(err, CC_ENOMEM, "out of memory");
-    }
+    int rc = t && gap && budget && p ? CC_OK : cc_fail(err, CC_ENOMEM, "out of memory");
+    if (rc != CC_OK)
+        goto done;
     const char *pre = diff ? "difference/" : "";
     char path[128], label[128];
     printf("\nScenario %s%s%s: children placed at month end by provider, %s (P5%sP95, 90%% "
@@ -231,7 +227,6 @@ static int print_placements(const runfile *rf, const char *scen, bool diff, cc_e
                                               {"block", "  in block-contracted beds"},
                                               {"external", "  spot-purchased"},
                                               {"gap", "  gap (beyond own and block beds)"}};
-    int rc = CC_OK;
     for (size_t r = 0; rc == CC_OK && r < sizeof all_rows / sizeof all_rows[0]; r++) {
         snprintf(path, sizeof path, "%ssummary/%s", pre, all_rows[r][0]);
         rc = runfile_read_layer(rf, scen, RUNFILE_PLACEMENTS, path, t, err);
@@ -252,13 +247,8 @@ static int print_placements(const runfile *rf, const char *scen, bool diff, cc_e
         snprintf(label, sizeof label, "%s: spot-purchased", pa->names[g]);
         layer_row(G, label, t, g, at, nat, diff, 0);
     }
-    if (rc != CC_OK || L == 0 || !runfile_has_layer(rf, scen, RUNFILE_FINANCE)) {
-        free(t);
-        free(gap);
-        free(budget);
-        free(p);
-        return rc;
-    }
+    if (rc != CC_OK || L == 0 || !runfile_has_layer(rf, scen, RUNFILE_FINANCE))
+        goto done;
     snprintf(path, sizeof path, "year/%ssummary/cost", pre);
     rc = runfile_read_layer(rf, scen, RUNFILE_FINANCE, path, t, err);
     if (rc == CC_OK)
@@ -307,6 +297,7 @@ static int print_placements(const runfile *rf, const char *scen, bool diff, cc_e
         }
         printf("\n");
     }
+done:
     free(t);
     free(gap);
     free(budget);

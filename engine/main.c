@@ -42,7 +42,10 @@ static const cli_command commands[] = {
      "Draws a fan chart per cohort (REF, CIN, CP, CLA and each placement need, CL): "
      "observed history, median, P25-P75 and P5-P95 bands; with several scenarios also a "
      "comparison chart (each scenario's median and 90% band) and a difference-from-"
-     "baseline chart per cohort.",
+     "baseline chart per cohort. Runs with a workforce add caseload, FTE and agency "
+     "charts; runs with placements the sufficiency gap and placements by provider per "
+     "need, and with unit costs the cost by financial year against the budget and the "
+     "cost by line.",
      plot_options, plot_main},
     {"info", "info FILE.h5 [--csv [--difference] [--measure NAME]]",
      "Shows a run file's provenance and the median and 90% interval of each cohort at "

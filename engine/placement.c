@@ -114,10 +114,12 @@ struct placement_work {
     /* heap of indexes into stays, by end */
     int64_t nheap;
     int64_t *heap;
+    int64_t order_cap; /* room in order, heap and each need's ext list */
     /* spot placements open, by need, in start order (for step-down) */
-    int64_t *ext;
-    int64_t next_cap;
-    int64_t *ext_n;  /* [S] */
+    int64_t *ext;   /* [G][order_cap] */
+    int64_t *ext_n; /* [S] */
+    int npool_cap;
+    double *households; /* [npool_cap]: each pool's households in this replicate */
     /* segments of the last replicate */
     int64_t nseg, seg_cap;
     placement_segment *seg;
@@ -495,6 +497,7 @@ void placement_work_free(placement_work *w)
     free(w->heap);
     free(w->ext);
     free(w->ext_n);
+    free(w->households);
     free(w->seg);
     free(w);
 }
@@ -753,14 +756,16 @@ static void pools_month(alloc *a, const placement *pl, int m, uint64_t seed, int
     }
 }
 
-/* At a month start: children in spot placements move into free beds of their need. */
-static void step_down(alloc *a, double t)
+/* At the start of month m: children in spot placements move into free beds of their
+ * need. */
+static void step_down(alloc *a, int m)
 {
+    double t = a->pl->month_start[m];
     placement_work *w = a->w;
     const placement *pl = a->pl;
     for (int gi = 0; gi < pl->G - 1; gi++) {
         int s = pl->group_state[gi];
-        int64_t *list = w->ext + (size_t)gi * w->next_cap, kept = 0;
+        int64_t *list = w->ext + (size_t)gi * w->order_cap, kept = 0;
         for (int64_t j = 0; j < w->ext_n[gi]; j++) {
             int64_t i = list[j];
             stay *x = &w->stays[i];
@@ -777,9 +782,6 @@ static void step_down(alloc *a, double t)
             a->occ[s][SCN_EXTERNAL] -= 1;
             a->occ[s][p] += 1;
             x->provider = p;
-            int m = 0;
-            while (m + 1 < pl->M && pl->month_start[m + 1] <= t)
-                m++;
             a->month[((size_t)m * pl->G + gi) * PL_NMEASURES + PL_STEP_DOWNS] += 1;
             a->month[((size_t)m * pl->G + pl->G - 1) * PL_NMEASURES + PL_STEP_DOWNS] += 1;
         }
@@ -817,20 +819,39 @@ static void month_end(alloc *a, int m)
     }
 }
 
+/* Grows the work area's index arrays to hold n stays and `npool` pools (they only ever
+ * grow, so a thread's replicates after the first allocate nothing). */
+static void work_reserve(placement_work *w, int64_t n, int G, int npool)
+{
+    if (n > w->order_cap) {
+        int64_t cap = n > 2 * w->order_cap ? n : 2 * w->order_cap;
+        free(w->order);
+        free(w->heap);
+        free(w->ext);
+        w->order = malloc(sizeof *w->order * (size_t)cap);
+        w->heap = malloc(sizeof *w->heap * (size_t)cap);
+        w->ext = malloc(sizeof *w->ext * (size_t)cap * (size_t)G);
+        w->order_cap = cap;
+    }
+    if (npool > w->npool_cap) {
+        free(w->households);
+        w->households = malloc(sizeof *w->households * (size_t)npool);
+        w->npool_cap = npool;
+    }
+    if (!w->order || !w->heap || !w->ext || (npool > 0 && !w->households))
+        abort(); /* out of memory inside a replicate: nothing sensible to continue with */
+}
+
 void placement_replicate(const placement *pl, placement_work *w, uint64_t seed, int replicate,
                          rng *g, double *month_out, double *year_out)
 {
     int M = pl->M, G = pl->G, K = PL_NMEASURES;
     memset(month_out, 0, sizeof *month_out * (size_t)M * G * K);
-    alloc *a = calloc(1, sizeof *a);
     int64_t n = w->n;
-    w->order = realloc(w->order, sizeof *w->order * (size_t)(n ? n : 1));
-    w->heap = realloc(w->heap, sizeof *w->heap * (size_t)(n ? n : 1));
-    w->next_cap = n ? n : 1;
-    w->ext = realloc(w->ext, sizeof *w->ext * (size_t)w->next_cap * (size_t)G);
-    double *hh = calloc((size_t)pl->npool + 1, sizeof *hh);
-    if (!a || !w->order || !w->heap || !w->ext || !hh)
-        abort(); /* out of memory inside a replicate */
+    work_reserve(w, n > 0 ? n : 1, G, pl->npool);
+    double *hh = w->households;
+    alloc state, *a = &state;
+    memset(a, 0, sizeof *a);
     a->pl = pl;
     a->w = w;
     a->t0 = pl->month_start[0];
@@ -860,7 +881,7 @@ void placement_replicate(const placement *pl, placement_work *w, uint64_t seed, 
         apply_events(a, ta, false);
         release(a, ta, false);
         if (pl->step_down && m > 0)
-            step_down(a, ta);
+            step_down(a, m);
         for (; next < nla; next++) {
             int64_t i = w->order[next];
             stay *x = &w->stays[i];
@@ -881,7 +902,7 @@ void placement_replicate(const placement *pl, placement_work *w, uint64_t seed, 
             heap_push(w, i);
             int gi = pl->group_of[x->state];
             if (p == SCN_EXTERNAL)
-                w->ext[(size_t)gi * w->next_cap + w->ext_n[gi]++] = i;
+                w->ext[(size_t)gi * w->order_cap + w->ext_n[gi]++] = i;
             if (x->initial < 0) {
                 double *o = month_out + ((size_t)m * G + gi) * K;
                 double *all = month_out + ((size_t)m * G + G - 1) * K;
@@ -902,8 +923,6 @@ void placement_replicate(const placement *pl, placement_work *w, uint64_t seed, 
         close_segment(a, i, w->stays[i].end);
     }
     layer_rollup(pl->years, placement_measures, G, K, month_out, year_out);
-    free(hh);
-    free(a);
 }
 
 const placement_segment *placement_segments(const placement_work *w, int64_t *n)

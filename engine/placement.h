@@ -90,8 +90,9 @@ void placement_free(placement *pl);
 int placement_ngroups(const placement *pl);
 int placement_group_state(const placement *pl, int g);
 
-/* Per-thread workspace collecting the stays of states marked in collect[S] (the
- * looked-after states are always collected). NULL when out of memory. */
+/* Per-thread workspace collecting the stays of states marked in collect[S] (NULL: none)
+ * and of every looked-after state of `def`, for a run set up as `s`. NULL when out of
+ * memory. */
 placement_work *placement_work_alloc(const sim_setup *s, const modeldef *def, const bool *collect);
 void placement_work_free(placement_work *w);
 

@@ -8,7 +8,10 @@
  * replicate), drawn by plots/compare.gp from DIR/data/compare_* and difference_*. A
  * scenario with a workforce also gets DIR/workforce_caseload_TEAM (fan with the target),
  * DIR/workforce_fte, DIR/workforce_agency_share and, with several such scenarios,
- * DIR/compare_workforce_caseload and difference_workforce_caseload. gnuplot is run directly
+ * DIR/compare_workforce_caseload and difference_workforce_caseload. A scenario with
+ * placements gets DIR/placements_gap_NEED (fan) and DIR/placements_providers_NEED
+ * (in-house, block and spot) for each need with a gap and for all needs; with unit costs,
+ * DIR/cost_by_year (plots/cost.gp) and DIR/cost_breakdown (plots/breakdown.gp). gnuplot is run directly
  * (fork and exec, no shell), and each chart is written under a temporary name and
  * renamed when gnuplot has finished.
  */
@@ -663,15 +666,8 @@ int plot_main(int argc, char **argv)
     if (status == CC_OK && wf && wf[si]) {
         char names[2 * MD_MAX_TEAMS + 8][64];
         int n = workforce_charts(rf, nwf, names, 2 * MD_MAX_TEAMS + 8);
-        for (int k = 0; status == CC_OK && k < n; k++) {
-            char final[4200], tmp[4200];
-            chart_paths(dir, "", names[k], fmt, final, tmp, sizeof final);
-            if (!o.force && util_exists(final))
-                status = cc_fail(&err, CC_EEXIST,
-                                 "%s: exists; use --force to replace the charts "
-                                 "(nothing was written)",
-                                 final);
-        }
+        for (int k = 0; status == CC_OK && k < n; k++)
+            status = check_free(dir, names[k], fmt, o.force, &err);
     }
     bool has_pl = runfile_has_layer(rf, scen, RUNFILE_PLACEMENTS);
     bool has_fin = runfile_has_layer(rf, scen, RUNFILE_FINANCE);
