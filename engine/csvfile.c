@@ -166,6 +166,16 @@ void csvfile_close(csvfile *f)
     free(f);
 }
 
+int csvfile_ncolumns(const csvfile *f)
+{
+    return f->ncols;
+}
+
+const char *csvfile_column_name(const csvfile *f, int col)
+{
+    return col >= 0 && col < f->ncols ? f->names[col] : "";
+}
+
 int csvfile_column(const csvfile *f, const char *name)
 {
     for (int i = 0; i < f->ncols; i++)

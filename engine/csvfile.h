@@ -24,6 +24,10 @@ csvfile *csvfile_open(const char *path, problems *p);
 /* Closes the file (NULL allowed). */
 void csvfile_close(csvfile *f);
 
+/* Number of columns in the header, and the name of column `col` ("" if out of range). */
+int csvfile_ncolumns(const csvfile *f);
+const char *csvfile_column_name(const csvfile *f, int col);
+
 /* Index of the column with this name (case-insensitive), or -1. */
 int csvfile_column(const csvfile *f, const char *name);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backtest.h"
 #include "cli.h"
 #include "error.h"
 #include "fit.h"
@@ -20,8 +21,6 @@
 #include "synth.h"
 #include "util.h"
 #include "version.h"
-
-static const cli_spec no_options[] = {{NULL, 0, NULL, NULL}};
 
 static const cli_command commands[] = {
     {"synth", "synth --out DIR [--seed N] [--scale F] [--history-years N] [--force]",
@@ -71,9 +70,16 @@ static const cli_command commands[] = {
      "sufficiency by need and year, cohorts on each 31 March and, with a workforce, the "
      "workforce by team and year.",
      report_options, report_main},
-    {"backtest", "backtest ...",
-     "Compares past forecasts with what happened (planned; not in this version).", no_options,
-     NULL},
+    {"backtest",
+     "backtest DATA... --out FILE.h5 [--geography NAME|all] [--origins FIRST:LAST] "
+     "[--horizons N] [--replicates N] [--seed S] [--threads N] [--csv FILE] [--cases FILE] "
+     "[--force]",
+     "Reads the DfE's published statistics (files or folders of CSVs), and for every "
+     "council and origin year fits the aggregate model on the data up to the origin, "
+     "projects it and compares the projection with what was published 1 to N years later: "
+     "absolute percentage error, bias and interval coverage for CLA, CIN and CP at 31 March "
+     "and their starts, against two naive forecasts (last value; 3-year linear trend).",
+     backtest_options, backtest_main},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
 

@@ -47,7 +47,7 @@ static const char *run_name(const runfile *rf)
 }
 
 /* Doubles apostrophes so a value can sit inside a single-quoted gnuplot string. */
-static void quote(char *dst, size_t size, const char *src)
+void plot_quote(char *dst, size_t size, const char *src)
 {
     size_t n = 0;
     for (; *src && n + 2 < size; src++) {
@@ -91,7 +91,7 @@ static int write_history(const runfile *rf, int c, const char *path, int months,
 
 /* Runs plots/SCRIPT with the gnuplot variables `vars`, drawing into a temporary name
  * beside `final`, and renames it into place when gnuplot succeeds. */
-static int gnuplot(const char *script_name, const char *vars, const char *final, const char *tmp,
+int plot_gnuplot(const char *script_name, const char *vars, const char *final, const char *tmp,
                    cc_err *err)
 {
     char script[4200];
@@ -120,7 +120,7 @@ static int gnuplot(const char *script_name, const char *vars, const char *final,
 }
 
 /* The chart's final and temporary paths: DIR/PREFIXCOHORT.FMT. */
-static void chart_paths(const char *dir, const char *prefix, const char *cohort, const char *fmt,
+void plot_paths(const char *dir, const char *prefix, const char *cohort, const char *fmt,
                         char *final, char *tmp, size_t size)
 {
     snprintf(final, size, "%s/%s%s.%s", dir, prefix, cohort, fmt);
@@ -139,7 +139,7 @@ static int fan_chart(const char *data, const char *hist, const char *final, cons
     for (int i = 0; i < 8; i++) {
         size_t n = 2 * strlen(raw[i]) + 1;
         if ((q[i] = malloc(n)))
-            quote(q[i], n, raw[i]);
+            plot_quote(q[i], n, raw[i]);
         else
             rc = CC_ENOMEM;
     }
@@ -153,7 +153,7 @@ static int fan_chart(const char *data, const char *hist, const char *final, cons
                  "datafile='%s'; histfile='%s'; outfile='%s'; title='%s'; subtitle='%s'; "
                  "term='%s'; ylabel='%s'%s",
                  q[0], q[1], q[2], q[3], q[4], q[5], q[6], tv);
-        rc = gnuplot("fan.gp", vars, final, tmp, err);
+        rc = plot_gnuplot("fan.gp", vars, final, tmp, err);
     } else {
         rc = cc_fail(err, CC_ENOMEM, "out of memory");
     }
@@ -178,7 +178,7 @@ static int draw_fan(const runfile *rf, int c, const double *table, const char *s
                     const char *dir, const char *fmt, cc_err *err)
 {
     char final[4200], tmp[4200], data[4200], hist[4200];
-    chart_paths(dir, "", rf->cohorts[c], fmt, final, tmp, sizeof final);
+    plot_paths(dir, "", rf->cohorts[c], fmt, final, tmp, sizeof final);
     snprintf(data, sizeof data, "%s/data/%s.csv", dir, rf->cohorts[c]);
     snprintf(hist, sizeof hist, "%s/data/%s_history.csv", dir, rf->cohorts[c]);
     int rc = write_quantiles(data, rf, table, c, rf->C, err);
@@ -207,7 +207,7 @@ static int compare_chart(const char *files, const char *names, const char *hist,
         size_t n = 2 * strlen(raw[i]) + 1;
         len += n;
         if ((q[i] = malloc(n)))
-            quote(q[i], n, raw[i]);
+            plot_quote(q[i], n, raw[i]);
         else
             rc = CC_ENOMEM;
     }
@@ -217,7 +217,7 @@ static int compare_chart(const char *files, const char *names, const char *hist,
                  "files='%s'; names='%s'; histfile='%s'; outfile='%s'; title='%s'; "
                  "subtitle='%s'; term='%s'; zero=%d; ylabel='%s'",
                  q[0], q[1], q[2], q[3], q[4], q[5], fmt, diff ? 1 : 0, q[6]);
-        rc = gnuplot("compare.gp", vars, final, tmp, err);
+        rc = plot_gnuplot("compare.gp", vars, final, tmp, err);
     } else {
         rc = cc_fail(err, CC_ENOMEM, "out of memory");
     }
@@ -242,7 +242,7 @@ static int draw_compare(const runfile *rf, int c, bool diff, double *table, cons
     const char *kind = diff ? "difference" : "compare";
     char final[4200], tmp[4200], hist[4200], prefix[32];
     snprintf(prefix, sizeof prefix, "%s_", kind);
-    chart_paths(dir, prefix, rf->cohorts[c], fmt, final, tmp, sizeof final);
+    plot_paths(dir, prefix, rf->cohorts[c], fmt, final, tmp, sizeof final);
     snprintf(hist, sizeof hist, "%s/data/compare_%s_history.csv", dir, rf->cohorts[c]);
     int rc = diff ? CC_OK : write_history(rf, c, hist, COMPARE_HISTORY_MONTHS, err);
     size_t flen = (size_t)rf->nscen * 4300 + 1, nlen = (size_t)rf->nscen * 66 + 1;
@@ -337,7 +337,7 @@ static int draw_workforce(const runfile *rf, const char *scen, const bool *wf, c
         snprintf(name, sizeof name, "workforce_caseload_%s", rf->layer[RUNFILE_WORKFORCE].names[g]);
         rc = workforce_csv(rf, scen, "summary/caseload", g, table, dir, name, data, sizeof data,
                            err);
-        chart_paths(dir, "", name, fmt, final, tmp, sizeof final);
+        plot_paths(dir, "", name, fmt, final, tmp, sizeof final);
         snprintf(title, sizeof title, "Caseload per social worker: %s", rf->layer[RUNFILE_WORKFORCE].labels[g]);
         char label[64];
         snprintf(label, sizeof label, "Target caseload (%.3g)", target[g]);
@@ -349,7 +349,7 @@ static int draw_workforce(const runfile *rf, const char *scen, const bool *wf, c
     if (rc == CC_OK) {
         rc = workforce_csv(rf, scen, "summary/agency_share", all, table, dir,
                            "workforce_agency_share", data, sizeof data, err);
-        chart_paths(dir, "", "workforce_agency_share", fmt, final, tmp, sizeof final);
+        plot_paths(dir, "", "workforce_agency_share", fmt, final, tmp, sizeof final);
         if (rc == CC_OK)
             rc = fan_chart(data, "", final, tmp, "Agency social workers, all teams", subtitle,
                            "agency FTE, % of FTE in post (month end)", NAN, "", fmt, err);
@@ -370,7 +370,7 @@ static int draw_workforce(const runfile *rf, const char *scen, const bool *wf, c
         append(names, sizeof names, fte[k][1]);
     }
     if (rc == CC_OK) {
-        chart_paths(dir, "", "workforce_fte", fmt, final, tmp, sizeof final);
+        plot_paths(dir, "", "workforce_fte", fmt, final, tmp, sizeof final);
         char sub[1024];
         snprintf(sub, sizeof sub,
                  "run %s, scenario %s: %d replicates; median and P5-P95 (90%% interval); "
@@ -404,7 +404,7 @@ static int draw_workforce(const runfile *rf, const char *scen, const bool *wf, c
             append(files, flen, data);
             append(names, sizeof names, rf->scenarios[s]);
         }
-        chart_paths(dir, diff ? "difference_" : "compare_", "workforce_caseload", fmt, final,
+        plot_paths(dir, diff ? "difference_" : "compare_", "workforce_caseload", fmt, final,
                     tmp, sizeof final);
         char sub[1024];
         snprintf(sub, sizeof sub,
@@ -430,10 +430,10 @@ static int draw_workforce(const runfile *rf, const char *scen, const bool *wf, c
 /* ---- placement and finance charts ------------------------------------------------ */
 
 /* Refuses (CC_EEXIST) when DIR/NAME.FMT exists and --force was not given. */
-static int check_free(const char *dir, const char *name, const char *fmt, bool force, cc_err *err)
+int plot_check_free(const char *dir, const char *name, const char *fmt, bool force, cc_err *err)
 {
     char final[4200], tmp[4200];
-    chart_paths(dir, "", name, fmt, final, tmp, sizeof final);
+    plot_paths(dir, "", name, fmt, final, tmp, sizeof final);
     if (!force && util_exists(final))
         return cc_fail(err, CC_EEXIST,
                        "%s: exists; use --force to replace the charts (nothing was written)",
@@ -480,7 +480,7 @@ static int draw_placements(const runfile *rf, const char *scen, const char *dir,
         snprintf(name, sizeof name, "placements_gap_%s", ax->names[g]);
         snprintf(data, sizeof data, "%s/data/%s.csv", dir, name);
         rc = write_quantiles(data, rf, gap, g, ax->G, err);
-        chart_paths(dir, "", name, fmt, final, tmp, sizeof final);
+        plot_paths(dir, "", name, fmt, final, tmp, sizeof final);
         snprintf(title, sizeof title,
                  "Sufficiency gap: %s, children placed beyond the in-house and block beds",
                  ax->labels[g]);
@@ -503,7 +503,7 @@ static int draw_placements(const runfile *rf, const char *scen, const char *dir,
             append(names, sizeof names, series[k][1]);
         }
         snprintf(name, sizeof name, "placements_providers_%s", ax->names[g]);
-        chart_paths(dir, "", name, fmt, final, tmp, sizeof final);
+        plot_paths(dir, "", name, fmt, final, tmp, sizeof final);
         snprintf(title, sizeof title, "Placements by provider: %s", ax->labels[g]);
         if (rc == CC_OK)
             rc = compare_chart(files, names, "", final, tmp, title,
@@ -548,20 +548,20 @@ static int draw_finance(const runfile *rf, const char *scen, const char *dir, co
     }
     char qd[8800], qo[8800], qt[1100], qs[2100];
     if (rc == CC_OK) {
-        chart_paths(dir, "", "cost_by_year", fmt, final, tmp, sizeof final);
+        plot_paths(dir, "", "cost_by_year", fmt, final, tmp, sizeof final);
         snprintf(title, sizeof title, "Cost by financial year, all lines, against the budget");
         snprintf(sub, sizeof sub,
                  "run %s, scenario %s: median and P10-P90 (80%% interval) of %d replicates, "
                  "totalled within each replicate; cash, pounds million",
                  run_name(rf), scen, rf->R);
-        quote(qd, sizeof qd, data);
-        quote(qo, sizeof qo, tmp);
-        quote(qt, sizeof qt, title);
-        quote(qs, sizeof qs, sub);
+        plot_quote(qd, sizeof qd, data);
+        plot_quote(qo, sizeof qo, tmp);
+        plot_quote(qt, sizeof qt, title);
+        plot_quote(qs, sizeof qs, sub);
         snprintf(vars, sizeof vars,
                  "datafile='%s'; outfile='%s'; term='%s'; title='%s'; subtitle='%s'", qd, qo, fmt,
                  qt, qs);
-        rc = gnuplot("cost.gp", vars, final, tmp, err);
+        rc = plot_gnuplot("cost.gp", vars, final, tmp, err);
     }
     snprintf(data, sizeof data, "%s/data/cost_breakdown.csv", dir);
     f = rc == CC_OK ? fopen(data, "w") : NULL;
@@ -591,19 +591,19 @@ static int draw_finance(const runfile *rf, const char *scen, const char *dir, co
             rc = cc_fail(err, CC_EIO, "%s: writing failed", data);
     }
     if (rc == CC_OK) {
-        chart_paths(dir, "", "cost_breakdown", fmt, final, tmp, sizeof final);
+        plot_paths(dir, "", "cost_breakdown", fmt, final, tmp, sizeof final);
         snprintf(sub, sizeof sub,
                  "run %s, scenario %s: mean of %d replicates by line (means add up to the mean "
                  "total); cash, pounds million",
                  run_name(rf), scen, rf->R);
-        quote(qd, sizeof qd, data);
-        quote(qo, sizeof qo, tmp);
-        quote(qs, sizeof qs, sub);
+        plot_quote(qd, sizeof qd, data);
+        plot_quote(qo, sizeof qo, tmp);
+        plot_quote(qs, sizeof qs, sub);
         snprintf(vars, sizeof vars,
                  "datafile='%s'; outfile='%s'; term='%s'; ncols=%d; title='Cost by line and "
                  "financial year'; subtitle='%s'",
                  qd, qo, fmt, ncols, qs);
-        rc = gnuplot("breakdown.gp", vars, final, tmp, err);
+        rc = plot_gnuplot("breakdown.gp", vars, final, tmp, err);
     }
     free(t);
     free(budget);
@@ -651,7 +651,7 @@ int plot_main(int argc, char **argv)
         const char *prefixes[3] = {"", "compare_", "difference_"};
         for (int k = 0; k < (rf->nscen > 1 ? 3 : 1); k++) {
             char final[4200], tmp[4200];
-            chart_paths(dir, prefixes[k], rf->cohorts[c], fmt, final, tmp, sizeof final);
+            plot_paths(dir, prefixes[k], rf->cohorts[c], fmt, final, tmp, sizeof final);
             if (status == CC_OK && draw_it[c] && !o.force && util_exists(final))
                 status = cc_fail(&err, CC_EEXIST,
                                  "%s: exists; use --force to replace the charts "
@@ -667,7 +667,7 @@ int plot_main(int argc, char **argv)
         char names[2 * MD_MAX_TEAMS + 8][64];
         int n = workforce_charts(rf, nwf, names, 2 * MD_MAX_TEAMS + 8);
         for (int k = 0; status == CC_OK && k < n; k++)
-            status = check_free(dir, names[k], fmt, o.force, &err);
+            status = plot_check_free(dir, names[k], fmt, o.force, &err);
     }
     bool has_pl = runfile_has_layer(rf, scen, RUNFILE_PLACEMENTS);
     bool has_fin = runfile_has_layer(rf, scen, RUNFILE_FINANCE);
@@ -675,7 +675,7 @@ int plot_main(int argc, char **argv)
         char names[2 * MD_MAX + 4][64];
         int n = layer_charts(rf, names, 2 * MD_MAX + 4);
         for (int k = 0; status == CC_OK && k < n; k++)
-            status = check_free(dir, names[k], fmt, o.force, &err);
+            status = plot_check_free(dir, names[k], fmt, o.force, &err);
     }
     /* compare.gp takes its files as one space-separated list */
     if (status == CC_OK && strchr(dir, ' ') && (rf->nscen > 1 || nwf > 0 || has_pl))

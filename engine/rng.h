@@ -27,7 +27,8 @@ enum rng_purpose {
     RNG_PARAMETERS = 4,    /* per-replicate parameter draws */
     RNG_EXTRA_CHILD = 5,   /* a scenario's extra arrival: a = month, b = lever << 32 | k */
     RNG_WORKFORCE = 6,     /* a team's staffing draws: a = team, b = 2 month (+1 for hires) */
-    RNG_PLACEMENTS = 7     /* foster households: a = pool, b = month */
+    RNG_PLACEMENTS = 7,    /* foster households: a = pool, b = month */
+    RNG_BACKTEST = 8       /* an aggregate replicate: a = origin x level, b = geography */
 };
 
 typedef struct rng {

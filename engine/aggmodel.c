@@ -1,0 +1,303 @@
+/* aggmodel.c -- fitting and projecting the aggregate model (see aggmodel.h).
+ *
+ * The yearly series of a council are built once per (council, level, origin) by
+ * series(): log entry rate per child and log exit hazard for each year up to the origin,
+ * each with the variance its Poisson counts alone would give (1/count on the log scale).
+ * The pooled variances and the filter both work on these series.
+ */
+#include "aggmodel.h"
+
+#include <math.h>
+#include <string.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_roots.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#define HAZARD_MIN      1e-3 /* per year: a level nobody leaves */
+#define HAZARD_MAX      20.0 /* per year: a level left within days */
+#define MAX_SPAN        3    /* years a hazard may be solved across when stocks are missing */
+#define WINSOR          1.0  /* a change in a log parameter counts at most e-fold in the pool */
+#define MIN_Q           1e-4 /* floor of the random-walk variance */
+#define DIFFUSE         1.0  /* prior variance of a council's first log parameter */
+#define DAMPING_ORIGINS 5 /* earlier origins the damping is estimated on */
+#define SERIES_MAX      (AGG_NYEARS)
+
+static const agg_measure stocks[AGGMODEL_NLEVELS] = {AGG_CLA_STOCK, AGG_CIN_STOCK, AGG_CP_STOCK};
+static const agg_measure starts_m[AGGMODEL_NLEVELS] = {AGG_CLA_STARTED, AGG_CIN_STARTED,
+                                                       AGG_CP_STARTED};
+static const char *const level_names[AGGMODEL_NLEVELS] = {"CLA", "CIN", "CP"};
+
+agg_measure aggmodel_stock_measure(aggmodel_level l)
+{
+    return stocks[l];
+}
+
+agg_measure aggmodel_starts_measure(aggmodel_level l)
+{
+    return starts_m[l];
+}
+
+const char *aggmodel_level_name(aggmodel_level l)
+{
+    return level_names[l];
+}
+
+/* The share of a year's entries still in the level at its end: (1 - e^-h) / h. */
+static double entry_survival(double h)
+{
+    return h < 1e-8 ? 1.0 - h / 2 : -expm1(-h) / h;
+}
+
+typedef struct span {
+    double s0, s1;
+    const double *entries;
+    int n;
+} span;
+
+static double residual(double u, void *params)
+{
+    const span *sp = params;
+    double h = exp(u), stock = sp->s0 * exp(-sp->n * h);
+    for (int k = 0; k < sp->n; k++)
+        stock += sp->entries[k] * entry_survival(h) * exp(-(sp->n - 1 - k) * h);
+    return stock - sp->s1;
+}
+
+double aggmodel_exit_hazard(double s0, const double *entries, int n, double s1)
+{
+    span sp = {s0, s1, entries, n};
+    double lo = log(HAZARD_MIN), hi = log(HAZARD_MAX);
+    /* The expected stock falls as h rises: outside the bracket, clamp. */
+    if (residual(lo, &sp) <= 0)
+        return HAZARD_MIN;
+    if (residual(hi, &sp) >= 0)
+        return HAZARD_MAX;
+    gsl_function fn = {residual, &sp};
+    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!s)
+        return NAN;
+    gsl_root_fsolver_set(s, &fn, lo, hi);
+    double u = 0.5 * (lo + hi);
+    for (int it = 0; it < 100; it++) {
+        gsl_root_fsolver_iterate(s);
+        u = gsl_root_fsolver_root(s);
+        if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s),
+                                   1e-10, 0) == GSL_SUCCESS)
+            break;
+    }
+    gsl_root_fsolver_free(s);
+    return exp(u);
+}
+
+/* The population a year's entry rate is per: that year's, else the nearest earlier
+ * year's, else the nearest later one not after `origin`; 0 when there is none. */
+static double population(const aggdata *a, int g, int year, int origin)
+{
+    for (int y = year; y >= AGG_YEAR0; y--)
+        if (!isnan(aggdata_get(a, g, AGG_POPULATION, y)))
+            return aggdata_get(a, g, AGG_POPULATION, y);
+    for (int y = year + 1; y <= origin; y++)
+        if (!isnan(aggdata_get(a, g, AGG_POPULATION, y)))
+            return aggdata_get(a, g, AGG_POPULATION, y);
+    return 0;
+}
+
+/* Series of the log parameter `param` of council g's level l for years AGG_YEAR0 to
+ * origin: x[] (NaN where unknown) and the Poisson variance v[]. With no population
+ * anywhere, entry rates are per council (population 1). */
+static void series(const aggdata *a, int g, aggmodel_level l, int origin, int param, double *x,
+                   double *v)
+{
+    int n = origin - AGG_YEAR0 + 1;
+    for (int i = 0; i < n; i++)
+        x[i] = v[i] = NAN;
+    bool any_pop = population(a, g, origin, origin) > 0;
+    for (int i = 0; i < n; i++) {
+        int y = AGG_YEAR0 + i;
+        double e = aggdata_get(a, g, starts_m[l], y);
+        if (isnan(e))
+            continue;
+        if (param == AGGMODEL_ENTRY) {
+            double pop = any_pop ? population(a, g, y, origin) : 1;
+            if (pop <= 0)
+                continue;
+            x[i] = log((e + 0.5) / pop);
+            v[i] = 1.0 / (e + 0.5);
+            continue;
+        }
+        double s1 = aggdata_get(a, g, stocks[l], y);
+        if (isnan(s1))
+            continue;
+        /* The latest earlier stock within MAX_SPAN years, with every year's starts. */
+        double entries[MAX_SPAN];
+        for (int span_n = 1; span_n <= MAX_SPAN; span_n++) {
+            double ek = aggdata_get(a, g, starts_m[l], y - span_n + 1);
+            if (isnan(ek))
+                break;
+            entries[MAX_SPAN - span_n] = ek;
+            double s0 = aggdata_get(a, g, stocks[l], y - span_n);
+            if (isnan(s0))
+                continue;
+            double sum = 0;
+            for (int k = MAX_SPAN - span_n; k < MAX_SPAN; k++)
+                sum += entries[k];
+            double h = aggmodel_exit_hazard(s0, entries + MAX_SPAN - span_n, span_n, s1);
+            double exits = s0 + sum - s1;
+            x[i] = log(h);
+            v[i] = 1.0 / (exits > 1 ? exits : 1);
+            break;
+        }
+    }
+}
+
+/* The expected stock `k` years after the fit's stock year, at the fitted levels. */
+static double expected_stock(const aggmodel_fit *fit, int k)
+{
+    double h = exp(fit->level[AGGMODEL_EXIT]), e = exp(fit->level[AGGMODEL_ENTRY]) * fit->population;
+    double s = fit->stock;
+    for (int i = 0; i < k; i++)
+        s = s * exp(-h) + e * entry_survival(h);
+    return s;
+}
+
+/* Damping of the predicted change k years ahead: over every council and every earlier
+ * origin whose outcome k years on is published by `origin`, the least-squares slope
+ * (through zero) of the published change in stock on the change the model predicted,
+ * both relative to the starting stock and each capped at +-50%; clamped to [0, 1]. */
+static void damping(const aggdata *a, aggmodel_level l, int origin, aggmodel_pool *pool)
+{
+    for (int k = 1; k <= AGGMODEL_MAX_AHEAD; k++) {
+        double sxy = 0, sxx = 0;
+        for (int g = 0; g < a->ngeo; g++) {
+            if (a->geo[g].level != AGG_LA)
+                continue;
+            for (int o = origin - k - DAMPING_ORIGINS + 1; o <= origin - k; o++) {
+                aggmodel_fit fit;
+                if (!aggmodel_fit_council(a, g, l, o, pool, &fit) || fit.stock_year != o)
+                    continue;
+                double actual = aggdata_get(a, g, stocks[l], o + k);
+                if (isnan(actual) || fit.stock < 1)
+                    continue;
+                double x = (expected_stock(&fit, k) - fit.stock) / fit.stock;
+                double y = (actual - fit.stock) / fit.stock;
+                x = x > 0.5 ? 0.5 : x < -0.5 ? -0.5 : x;
+                y = y > 0.5 ? 0.5 : y < -0.5 ? -0.5 : y;
+                sxy += x * y;
+                sxx += x * x;
+            }
+        }
+        double b = sxx > 0 ? sxy / sxx : 1;
+        pool->damping[k - 1] = b < 0 ? 0 : b > 1 ? 1 : b;
+    }
+}
+
+void aggmodel_pool_estimate(const aggdata *a, aggmodel_level l, int origin, aggmodel_pool *pool)
+{
+    memset(pool, 0, sizeof *pool);
+    if (origin < AGG_YEAR0 || origin >= AGG_YEAR0 + AGG_NYEARS)
+        return;
+    int n = origin - AGG_YEAR0 + 1;
+
+    double x[SERIES_MAX], v[SERIES_MAX];
+    for (int p = 0; p < AGGMODEL_NPARAMS; p++) {
+        double sum[3] = {0, 0, 0};
+        long cnt[3] = {0, 0, 0};
+        for (int g = 0; g < a->ngeo; g++) {
+            if (a->geo[g].level != AGG_LA)
+                continue;
+            series(a, g, l, origin, p, x, v);
+            for (int i = 2; i < n; i++)
+                for (int lag = 1; lag <= 2; lag++) {
+                    if (isnan(x[i]) || isnan(x[i - lag]))
+                        continue;
+                    double d = x[i] - x[i - lag];
+                    d = d > WINSOR ? WINSOR : d < -WINSOR ? -WINSOR : d;
+                    sum[lag] += d * d - v[i] - v[i - lag];
+                    cnt[lag]++;
+                }
+        }
+        double a1 = cnt[1] ? sum[1] / (double)cnt[1] : 0, a2 = cnt[2] ? sum[2] / (double)cnt[2] : 0;
+        /* E[d1^2] = q + 2 eps, E[d2^2] = 2 q + 2 eps (after the Poisson part). */
+        double q = a2 - a1, eps = (2 * a1 - a2) / 2;
+        pool->q[p] = q > MIN_Q ? q : MIN_Q;
+        pool->eps[p] = eps > 0 ? eps : 0;
+        pool->n[p] = cnt[1];
+    }
+    for (int k = 0; k < AGGMODEL_MAX_AHEAD; k++)
+        pool->damping[k] = 1;
+    damping(a, l, origin, pool);
+}
+
+bool aggmodel_fit_council(const aggdata *a, int g, aggmodel_level l, int origin,
+                          const aggmodel_pool *pool, aggmodel_fit *fit)
+{
+    memset(fit, 0, sizeof *fit);
+    if (origin < AGG_YEAR0 || origin >= AGG_YEAR0 + AGG_NYEARS)
+        return false;
+    int n = origin - AGG_YEAR0 + 1;
+    for (int i = n - 1; i >= 0 && !fit->stock_year; i--)
+        if (!isnan(aggdata_get(a, g, stocks[l], AGG_YEAR0 + i))) {
+            fit->stock_year = AGG_YEAR0 + i;
+            fit->stock = aggdata_get(a, g, stocks[l], AGG_YEAR0 + i);
+        }
+    double pop = population(a, g, origin, origin);
+    fit->population = pop > 0 ? pop : 1;
+    double x[SERIES_MAX], v[SERIES_MAX];
+    for (int p = 0; p < AGGMODEL_NPARAMS; p++) {
+        series(a, g, l, origin, p, x, v);
+        /* Local-level Kalman filter through the years, predicting across gaps. */
+        double level = NAN, var = DIFFUSE;
+        for (int i = 0; i < n; i++) {
+            if (!isnan(level))
+                var += pool->q[p];
+            if (isnan(x[i]))
+                continue;
+            if (isnan(level)) {
+                level = x[i];
+                var = DIFFUSE;
+            }
+            double k = var / (var + pool->eps[p] + v[i]);
+            level += k * (x[i] - level);
+            var *= 1 - k;
+            fit->nobs[p]++;
+        }
+        fit->level[p] = level;
+        fit->var[p] = var;
+    }
+    fit->ok = fit->stock_year > 0 && fit->nobs[AGGMODEL_ENTRY] >= 2 &&
+              fit->nobs[AGGMODEL_EXIT] >= 2 && origin - fit->stock_year <= MAX_SPAN;
+    return fit->ok;
+}
+
+void aggmodel_project(const aggmodel_fit *fit, const aggmodel_pool *pool, int origin, int horizon,
+                      rng *r, double *stock, double *starts)
+{
+    gsl_rng *g = rng_gsl(r);
+    double level[AGGMODEL_NPARAMS];
+    for (int p = 0; p < AGGMODEL_NPARAMS; p++)
+        level[p] = fit->level[p] + sqrt(fit->var[p]) * gsl_ran_ugaussian(g);
+    double s = fit->stock;
+    for (int y = fit->stock_year + 1, i = 0; y <= origin + horizon; y++, i++) {
+        double theta[AGGMODEL_NPARAMS];
+        for (int p = 0; p < AGGMODEL_NPARAMS; p++) {
+            if (y > origin)
+                level[p] += sqrt(pool->q[p]) * gsl_ran_ugaussian(g);
+            theta[p] = exp(level[p] + sqrt(pool->eps[p]) * gsl_ran_ugaussian(g));
+        }
+        double h = theta[AGGMODEL_EXIT];
+        double mean = theta[AGGMODEL_ENTRY] * fit->population;
+        unsigned e = gsl_ran_poisson(g, mean);
+        unsigned stay_new = gsl_ran_binomial(g, entry_survival(h), e);
+        unsigned stay_old = gsl_ran_binomial(g, exp(-h), (unsigned)s);
+        s = (double)stay_old + stay_new;
+        /* The damped change: the draw less the undamped part of the expected change. */
+        double shift = (1 - pool->damping[i < AGGMODEL_MAX_AHEAD ? i : AGGMODEL_MAX_AHEAD - 1]) *
+                       (expected_stock(fit, i + 1) - fit->stock);
+        stock[i] = s - shift > 0 ? s - shift : 0;
+        starts[i] = e;
+    }
+}

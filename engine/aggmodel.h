@@ -1,0 +1,91 @@
+/* aggmodel.h -- the model carecast learns from published yearly statistics.
+ *
+ * Published tables give, per council and year, the number in each level at 31 March and
+ * the number who started in the year, but not who moved from where to where. So the
+ * aggregate model keeps run's structure at the grain the data allow: each level (CIN, CP,
+ * CLA) has its own entries, a rate per child aged 0-17 arriving evenly through the year,
+ * and its own exit hazard, constant through the year, as in run's monthly hazards.
+ * With stock S0 on 31 March, entries E in the year and hazard h, the expected stock a
+ * year later is S0 e^-h + E (1 - e^-h) / h; solving that for h gives each year's exit
+ * hazard from the published stocks and starts (over two or three years where a stock is
+ * missing, as for councils in 2018).
+ *
+ * Year-to-year variation: the log entry rate and log exit hazard of each council follow
+ * a local-level model, a level that drifts as a random walk (variance q a year) seen
+ * through a transient deviation each year (variance eps) and the Poisson noise of the
+ * counts. q and eps are estimated across all councils from the variogram of the yearly
+ * values (the mean squared change over one and over two years, less the Poisson part),
+ * so the uncertainty is the variation the data show, not Poisson noise alone. Each
+ * council's level is then filtered (a scalar Kalman filter) up to the origin year.
+ *
+ * Damping: the change in stock the fitted levels predict is noisy (it is the small
+ * difference of two estimated flows), so the projection keeps only a share of it. The
+ * share, per level and years ahead, is the slope of published on predicted changes over
+ * every council and the five earlier origins whose outcome is published by the origin
+ * (data up to the origin only). A share of 0 (as for CIN) means the flows carry no
+ * information on the next change beyond the last stock; the spread of the projection is
+ * kept, only its centre moves.
+ */
+#ifndef CC_AGGMODEL_H
+#define CC_AGGMODEL_H
+
+#include <stdbool.h>
+
+#include "aggregate.h"
+#include "rng.h"
+
+typedef enum aggmodel_level { AGGMODEL_CLA, AGGMODEL_CIN, AGGMODEL_CP, AGGMODEL_NLEVELS } aggmodel_level;
+
+/* The two parameters of a level. */
+enum { AGGMODEL_ENTRY, AGGMODEL_EXIT, AGGMODEL_NPARAMS };
+
+#define AGGMODEL_MAX_AHEAD 13 /* years ahead of a stock year the damping is kept for */
+
+/* Variances pooled across councils for one level and origin. */
+typedef struct aggmodel_pool {
+    double q[AGGMODEL_NPARAMS];   /* random-walk variance of the log parameter, per year */
+    double eps[AGGMODEL_NPARAMS]; /* transient variance of the log parameter, per year */
+    long n[AGGMODEL_NPARAMS];     /* one-year changes the estimate used */
+    double damping[AGGMODEL_MAX_AHEAD]; /* share of the predicted change kept, k years on */
+                /* share of a year's entrants still in the level at its
+                                     end (NaN: from the exit hazard, as for one hazard) */
+} aggmodel_pool;
+
+/* One council's fitted level at an origin. */
+typedef struct aggmodel_fit {
+    bool ok;               /* false when the data cannot support a fit */
+    int stock_year;        /* last year <= origin with a published stock */
+    double stock;          /* that stock */
+    double population;     /* children aged 0-17 in the origin year (held flat after) */
+    double level[AGGMODEL_NPARAMS]; /* filtered log entry rate and log exit hazard */
+    double var[AGGMODEL_NPARAMS];   /* their variance at the origin */
+    int nobs[AGGMODEL_NPARAMS];     /* years of data behind each */
+} aggmodel_fit;
+
+/* Public API */
+
+/* The published measures of a level: its stock at 31 March and its starts in the year. */
+agg_measure aggmodel_stock_measure(aggmodel_level l);
+agg_measure aggmodel_starts_measure(aggmodel_level l);
+const char *aggmodel_level_name(aggmodel_level l);
+
+/* The exit hazard h (per year) for which S0 e^-nh plus the survivors of entries
+ * E[0..n-1] (year k's entries survive e^-(n-1-k)h after their own year) equals S1.
+ * Clamped to [1e-3, 20] per year when the data admit no solution in between. */
+double aggmodel_exit_hazard(double s0, const double *entries, int n, double s1);
+
+/* Estimates the pooled variances of level l from every council's data up to `origin`. */
+void aggmodel_pool_estimate(const aggdata *a, aggmodel_level l, int origin, aggmodel_pool *pool);
+
+/* Fits council g's level l on data up to `origin`; returns false (fit->ok false) when
+ * the council has no stock or too few years. */
+bool aggmodel_fit_council(const aggdata *a, int g, aggmodel_level l, int origin,
+                          const aggmodel_pool *pool, aggmodel_fit *fit);
+
+/* Simulates one replicate from the fit: stock at 31 March and starts for each year from
+ * fit->stock_year + 1 to origin + horizon, into stock[] and starts[] (index 0 is
+ * stock_year + 1). `r` is a positioned stream. */
+void aggmodel_project(const aggmodel_fit *fit, const aggmodel_pool *pool, int origin, int horizon,
+                      rng *r, double *stock, double *starts);
+
+#endif

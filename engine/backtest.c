@@ -1,0 +1,629 @@
+/* backtest.c -- rolling-origin backtest against published statistics (see backtest.h).
+ *
+ * backtest_compute() runs the cases in parallel, one council per task: for each origin
+ * and level it pools the variances across councils (once per origin and level, before
+ * the parallel loop), fits the council, draws the replicates and keeps the quantiles of
+ * each target year. Each replicate's numbers come from the stream (seed, replicate,
+ * RNG_BACKTEST, origin x level, council), so any number of threads gives the same file.
+ * Scoring happens when the summary is asked for, from the stored quantiles, so the file
+ * holds everything needed to recompute any other score.
+ */
+#include "backtest.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "aggmodel.h"
+#include "h5io.h"
+#include "plot.h"
+#include "rng.h"
+#include "runfile.h"
+#include "util.h"
+#include "version.h"
+
+#define MAX_INPUTS 64
+
+static const char *const bt_names[BT_NMEASURES] = {
+    "cla_at_31_march", "cla_started_in_year", "cin_at_31_march",
+    "cin_episodes_started", "cpp_at_31_march", "cpp_started_in_year"};
+
+const char *backtest_measure_name(int m)
+{
+    return m >= 0 && m < BT_NMEASURES ? bt_names[m] : "?";
+}
+
+static aggmodel_level level_of(int m)
+{
+    static const aggmodel_level lv[3] = {AGGMODEL_CLA, AGGMODEL_CIN, AGGMODEL_CP};
+    return lv[m / 2];
+}
+
+static agg_measure published(int m)
+{
+    return m % 2 ? aggmodel_starts_measure(level_of(m)) : aggmodel_stock_measure(level_of(m));
+}
+
+static size_t idx(const backtest *bt, int g, int o, int h, int m)
+{
+    return (((size_t)g * bt->O + o) * bt->H + h) * BT_NMEASURES + m;
+}
+
+/* The two naive forecasts of a series at origin + k: its last value up to the origin,
+ * and the least-squares line through its values in the three years ending at the origin
+ * (at least two of them; never below zero). */
+static void naive(const aggdata *a, int g, agg_measure am, int origin, int k, double *last,
+                  double *trend)
+{
+    *last = *trend = NAN;
+    for (int y = origin; y >= AGG_YEAR0 && isnan(*last); y--)
+        *last = aggdata_get(a, g, am, y);
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    int n = 0;
+    for (int y = origin - 2; y <= origin; y++) {
+        double v = aggdata_get(a, g, am, y);
+        if (isnan(v))
+            continue;
+        double x = y - origin;
+        sx += x, sy += v, sxx += x * x, sxy += x * v;
+        n++;
+    }
+    if (n >= 2) {
+        double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+        double value = sy / n + slope * (k - sx / n);
+        *trend = value > 0 ? value : 0;
+    }
+}
+
+void backtest_free(backtest *bt)
+{
+    if (!bt)
+        return;
+    free(bt->geo);
+    free(bt->actual);
+    free(bt->quantile);
+    free(bt->mean);
+    free(bt->last);
+    free(bt->trend);
+    free(bt->params);
+    free(bt->pool);
+    free(bt);
+}
+
+/* Runs one council's cases; `buf` holds replicates x years x 2 doubles. */
+static void council_cases(backtest *bt, int gi, const aggmodel_pool *pools, rng *r, double *buf)
+{
+    const aggdata *a = bt->data;
+    int g = bt->geo[gi], R = bt->cfg.replicates, H = bt->H;
+    for (int o = 0; o < bt->O; o++) {
+        int origin = bt->cfg.first_origin + o;
+        for (int l = 0; l < AGGMODEL_NLEVELS; l++) {
+            const aggmodel_pool *pool = &pools[o * AGGMODEL_NLEVELS + l];
+            aggmodel_fit fit;
+            bool ok = aggmodel_fit_council(a, g, (aggmodel_level)l, origin, pool, &fit);
+            double *par = &bt->params[(((size_t)gi * bt->O + o) * AGGMODEL_NLEVELS + l) * 4];
+            par[0] = fit.level[AGGMODEL_ENTRY], par[1] = fit.var[AGGMODEL_ENTRY];
+            par[2] = fit.level[AGGMODEL_EXIT], par[3] = fit.var[AGGMODEL_EXIT];
+            int Y = ok ? origin + H - fit.stock_year : 0; /* years simulated */
+            double *stock = buf, *starts = buf + (size_t)R * Y;
+            for (int rep = 0; rep < R && ok; rep++) {
+                rng_stream(r, bt->cfg.seed, (uint64_t)rep, RNG_BACKTEST,
+                           (uint64_t)origin * AGGMODEL_NLEVELS + (uint64_t)l, (uint64_t)g);
+                aggmodel_project(&fit, pool, origin, H, r, stock + (size_t)rep * Y,
+                                 starts + (size_t)rep * Y);
+            }
+            for (int h = 0; h < H; h++)
+                for (int s = 0; s < 2; s++) {
+                    int m = 2 * l + s;
+                    size_t i = idx(bt, gi, o, h, m);
+                    bt->actual[i] = aggdata_get(a, g, published(m), origin + h + 1);
+                    naive(a, g, published(m), origin, h + 1, &bt->last[i], &bt->trend[i]);
+                    double *q = &bt->quantile[i * BT_NQ];
+                    if (!ok) {
+                        bt->mean[i] = NAN;
+                        for (int k = 0; k < BT_NQ; k++)
+                            q[k] = NAN;
+                        continue;
+                    }
+                    /* Gather this target year's draws into the spare end of buf. */
+                    double *col = buf + (size_t)2 * R * Y;
+                    const double *src = s ? starts : stock;
+                    int t = origin + h + 1 - fit.stock_year - 1;
+                    for (int rep = 0; rep < R; rep++)
+                        col[rep] = src[(size_t)rep * Y + t];
+                    gsl_sort(col, 1, (size_t)R);
+                    bt->mean[i] = gsl_stats_mean(col, 1, (size_t)R);
+                    for (int k = 0; k < BT_NQ; k++)
+                        q[k] = gsl_stats_quantile_from_sorted_data(col, 1, (size_t)R,
+                                                                   runfile_percentiles[k]);
+                }
+        }
+    }
+}
+
+backtest *backtest_compute(const aggdata *data, const backtest_config *cfg)
+{
+    double t0 = omp_get_wtime();
+    backtest *bt = calloc(1, sizeof *bt);
+    if (!bt)
+        return NULL;
+    bt->cfg = *cfg;
+    bt->data = data;
+    bt->O = cfg->last_origin - cfg->first_origin + 1;
+    bt->H = cfg->horizons;
+    bt->geo = malloc(sizeof *bt->geo * (size_t)(data->ngeo > 0 ? data->ngeo : 1));
+    for (int g = 0; bt->geo && g < data->ngeo; g++)
+        if (cfg->geography >= 0 ? g == cfg->geography : data->geo[g].level == AGG_LA)
+            bt->geo[bt->G++] = g;
+    size_t cases = (size_t)(bt->G ? bt->G : 1) * bt->O * bt->H * BT_NMEASURES;
+    bt->actual = malloc(sizeof(double) * cases);
+    bt->quantile = malloc(sizeof(double) * cases * BT_NQ);
+    bt->mean = malloc(sizeof(double) * cases);
+    bt->last = malloc(sizeof(double) * cases);
+    bt->trend = malloc(sizeof(double) * cases);
+    bt->params = malloc(sizeof(double) * (size_t)(bt->G ? bt->G : 1) * bt->O * AGGMODEL_NLEVELS * 4);
+    bt->pool = malloc(sizeof(double) * (size_t)bt->O * AGGMODEL_NLEVELS * 4);
+    aggmodel_pool *pools = malloc(sizeof *pools * (size_t)bt->O * AGGMODEL_NLEVELS);
+    if (!bt->geo || !bt->actual || !bt->quantile || !bt->mean || !bt->last || !bt->trend ||
+        !bt->params || !bt->pool || !pools) {
+        free(pools);
+        backtest_free(bt);
+        return NULL;
+    }
+    for (int o = 0; o < bt->O; o++)
+        for (int l = 0; l < AGGMODEL_NLEVELS; l++) {
+            aggmodel_pool *p = &pools[o * AGGMODEL_NLEVELS + l];
+            aggmodel_pool_estimate(data, (aggmodel_level)l, cfg->first_origin + o, p);
+            double *out = &bt->pool[((size_t)o * AGGMODEL_NLEVELS + l) * 4];
+            out[0] = p->q[AGGMODEL_ENTRY], out[1] = p->eps[AGGMODEL_ENTRY];
+            out[2] = p->q[AGGMODEL_EXIT], out[3] = p->eps[AGGMODEL_EXIT];
+        }
+    /* Years simulated per case: back to a stock up to 3 years before the origin. */
+    size_t per_thread = (size_t)cfg->replicates * (2 * (bt->H + 4) + 1);
+    bool failed = false;
+#pragma omp parallel num_threads(cfg->threads) default(none)                                      \
+    shared(bt, pools, per_thread, failed)
+    {
+        rng *r = rng_alloc();
+        double *buf = malloc(sizeof(double) * per_thread);
+        if (!r || !buf) {
+#pragma omp atomic write
+            failed = true;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (int gi = 0; gi < bt->G; gi++)
+            if (r && buf)
+                council_cases(bt, gi, pools, r, buf);
+        rng_free(r);
+        free(buf);
+    }
+    free(pools);
+    if (failed) {
+        backtest_free(bt);
+        return NULL;
+    }
+    bt->seconds = omp_get_wtime() - t0;
+    return bt;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static double median(double *v, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    return gsl_stats_median_from_sorted_data(v, 1, n);
+}
+
+void backtest_summary(const backtest *bt, int m, int h, double *out)
+{
+    size_t cap = (size_t)bt->G * bt->O * bt->H + 1, n = 0;
+    double *ape[3] = {malloc(cap * sizeof(double)), malloc(cap * sizeof(double)),
+                      malloc(cap * sizeof(double))};
+    double bias = 0, cover[3] = {0, 0, 0};
+    for (int g = 0; ape[0] && ape[1] && ape[2] && g < bt->G; g++)
+        for (int o = 0; o < bt->O; o++)
+            for (int k = h ? h - 1 : 0; k < (h ? h : bt->H); k++) {
+                size_t i = idx(bt, g, o, k, m);
+                const double *q = &bt->quantile[i * BT_NQ];
+                double a = bt->actual[i];
+                /* A case counts when it was published (and not zero) and all three
+                 * forecasts exist, so the three errors are over the same cases. */
+                if (!(a > 0) || isnan(q[3]) || isnan(bt->last[i]) || isnan(bt->trend[i]))
+                    continue;
+                ape[0][n] = 100 * fabs(q[3] - a) / a;
+                ape[1][n] = 100 * fabs(bt->last[i] - a) / a;
+                ape[2][n] = 100 * fabs(bt->trend[i] - a) / a;
+                bias += 100 * (q[3] - a) / a;
+                cover[0] += q[2] <= a && a <= q[4];
+                cover[1] += q[1] <= a && a <= q[5];
+                cover[2] += q[0] <= a && a <= q[6];
+                n++;
+            }
+    out[BT_S_N] = (double)n;
+    out[BT_S_APE] = median(ape[0], n);
+    out[BT_S_APE_LAST] = median(ape[1], n);
+    out[BT_S_APE_TREND] = median(ape[2], n);
+    out[BT_S_BIAS] = n ? bias / (double)n : NAN;
+    for (int c = 0; c < 3; c++)
+        out[BT_S_COVER50 + c] = n ? 100 * cover[c] / (double)n : NAN;
+    for (int c = 0; c < 3; c++)
+        free(ape[c]);
+}
+
+/* --- the command ------------------------------------------------------------------- */
+
+const cli_spec backtest_options[] = {
+    {"out", CLI_TEXT, "FILE.h5", "backtest file to write (required)"},
+    {"csv", CLI_TEXT, "FILE.csv", "summary table (default: the --out path with .csv)"},
+    {"cases", CLI_TEXT, "FILE.csv", "also write one row per council, origin, horizon, measure"},
+    {"geography", CLI_TEXT, "NAME", "a council (name or LA code), England, or all (default)"},
+    {"origins", CLI_TEXT, "FIRST:LAST", "origin years, ending 31 March (default 2017:2021)"},
+    {"horizons", CLI_LONG, "N", "score 1 to N years ahead (default 3)"},
+    {"replicates", CLI_LONG, "N", "Monte Carlo replicates per case (default 1000)"},
+    {"seed", CLI_LONG, "S", "master seed (default 1)"},
+    {"threads", CLI_LONG, "N", "worker threads (default: all cores)"},
+    {"force", CLI_FLAG, NULL, "replace existing outputs"},
+    {NULL, 0, NULL, NULL}};
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Reads a file, or every .csv file in a folder (in name order). */
+static void read_input(aggdata *a, const char *path, problems *p)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        aggdata_read(a, path, p);
+        return;
+    }
+    DIR *d = opendir(path);
+    char *names[256];
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n < 256) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && !strcasecmp(e->d_name + len - 4, ".csv") && e->d_name[0] != '.')
+            names[n++] = strdup(e->d_name);
+    }
+    if (d)
+        closedir(d);
+    qsort(names, (size_t)n, sizeof *names, cmp_str);
+    for (int i = 0; i < n; i++) {
+        char full[4200];
+        snprintf(full, sizeof full, "%s/%s", path, names[i]);
+        if (names[i])
+            aggdata_read(a, full, p);
+        free(names[i]);
+    }
+    if (n == 0)
+        problems_add(p, PROBLEM_ERROR, path, 0, NULL, "no .csv files in this folder");
+}
+
+static const char *const summary_columns[BT_NSUMMARY] = {
+    "n_cases", "median_ape_carecast", "median_ape_last_value", "median_ape_linear_trend",
+    "mean_percentage_error_carecast", "coverage_50", "coverage_80", "coverage_90"};
+
+static void write_summary_csv(const backtest *bt, FILE *f)
+{
+    fprintf(f, "measure,horizon_years");
+    for (int s = 0; s < BT_NSUMMARY; s++)
+        fprintf(f, ",%s", summary_columns[s]);
+    fprintf(f, "\n");
+    for (int m = 0; m < BT_NMEASURES; m++)
+        for (int h = 1; h <= bt->H + 1; h++) {
+            double out[BT_NSUMMARY];
+            int hh = h <= bt->H ? h : 0;
+            backtest_summary(bt, m, hh, out);
+            if (hh)
+                fprintf(f, "%s,%d,%.0f", bt_names[m], hh, out[0]);
+            else
+                fprintf(f, "%s,all,%.0f", bt_names[m], out[0]);
+            for (int s = 1; s < BT_NSUMMARY; s++)
+                fprintf(f, ",%.2f", out[s]);
+            fprintf(f, "\n");
+        }
+}
+
+static void write_cases_csv(const backtest *bt, FILE *f)
+{
+    fprintf(f, "la_code,geography,origin,horizon_years,target_year,measure,actual,p5,p10,p25,"
+               "p50,p75,p90,p95,mean,naive_last_value,naive_linear_trend\n");
+    for (int g = 0; g < bt->G; g++)
+        for (int o = 0; o < bt->O; o++)
+            for (int h = 0; h < bt->H; h++)
+                for (int m = 0; m < BT_NMEASURES; m++) {
+                    size_t i = idx(bt, g, o, h, m);
+                    const agg_geo *geo = &bt->data->geo[bt->geo[g]];
+                    fprintf(f, "%s,\"%s\",%d,%d,%d,%s,%.0f", geo->code, geo->name,
+                            bt->cfg.first_origin + o, h + 1, bt->cfg.first_origin + o + h + 1,
+                            bt_names[m], bt->actual[i]);
+                    for (int k = 0; k < BT_NQ; k++)
+                        fprintf(f, ",%.1f", bt->quantile[i * BT_NQ + k]);
+                    fprintf(f, ",%.2f,%.1f,%.1f\n", bt->mean[i], bt->last[i], bt->trend[i]);
+                }
+}
+
+/* Writes text produced by `fn` to `path` through a temporary name. */
+static int write_csv(const char *path, const backtest *bt, void (*fn)(const backtest *, FILE *),
+                     cc_err *err)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return cc_fail(err, CC_EIO, "%s: cannot create", tmp);
+    fn(bt, f);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return cc_fail(err, CC_EIO, "%s: writing failed", path);
+    }
+    return CC_OK;
+}
+
+static int write_h5(const backtest *bt, const char *path, bool force, cc_err *err)
+{
+    h5io_file f;
+    int rc = h5io_create(&f, path, force, err);
+    if (rc != CC_OK)
+        return rc;
+    hid_t id = f.id;
+    const aggdata *a = bt->data;
+    h5io_attr_text(id, "format", "carecast-backtest");
+    h5io_attr_long(id, "format_version", 1);
+    h5io_attr_text(id, "tool_version", CARECAST_VERSION);
+    h5io_attr_text(id, "revision", CARECAST_REVISION);
+    h5io_attr_text(id, "command_line", cli_command_line());
+    h5io_attr_long(id, "seed", (long long)bt->cfg.seed);
+    h5io_attr_long(id, "replicates", bt->cfg.replicates);
+    h5io_attr_long(id, "threads", bt->cfg.threads);
+    h5io_attr_double(id, "seconds", bt->seconds);
+    const char *files[32], *codes[4096], *names[4096], *measures[BT_NMEASURES];
+    for (int i = 0; i < a->nfiles; i++)
+        files[i] = a->files[i];
+    int G = bt->G < 4096 ? bt->G : 4096;
+    for (int g = 0; g < G; g++) {
+        codes[g] = a->geo[bt->geo[g]].code;
+        names[g] = a->geo[bt->geo[g]].name;
+    }
+    for (int m = 0; m < BT_NMEASURES; m++)
+        measures[m] = bt_names[m];
+    int origins[64], horizons[64], years[AGG_NYEARS];
+    for (int o = 0; o < bt->O && o < 64; o++)
+        origins[o] = bt->cfg.first_origin + o;
+    for (int h = 0; h < bt->H && h < 64; h++)
+        horizons[h] = h + 1;
+    for (int y = 0; y < AGG_NYEARS; y++)
+        years[y] = AGG_YEAR0 + y;
+    hsize_t d1[1] = {(hsize_t)a->nfiles}, dg[1] = {(hsize_t)G}, dm[1] = {BT_NMEASURES},
+            dO[1] = {(hsize_t)bt->O}, dH[1] = {(hsize_t)bt->H}, dY[1] = {AGG_NYEARS};
+    hsize_t dc[4] = {(hsize_t)G, (hsize_t)bt->O, (hsize_t)bt->H, BT_NMEASURES};
+    hsize_t dq[5] = {dc[0], dc[1], dc[2], dc[3], BT_NQ};
+    hsize_t dp[4] = {(hsize_t)G, (hsize_t)bt->O, AGGMODEL_NLEVELS, 4};
+    hsize_t dpool[3] = {(hsize_t)bt->O, AGGMODEL_NLEVELS, 4};
+    if (rc == CC_OK)
+        rc = h5io_write_strings(id, "inputs", files, (size_t)a->nfiles,
+                                "the data files read, in order (a later value replaces an "
+                                "earlier one)",
+                                err);
+    (void)d1;
+    if (rc == CC_OK)
+        rc = h5io_write_strings(id, "la_codes", codes, (size_t)G,
+                                "geographies scored: old LA code (E92000001 = England)", err);
+    if (rc == CC_OK)
+        rc = h5io_write_strings(id, "geographies", names, (size_t)G, "geography names", err);
+    if (rc == CC_OK)
+        rc = h5io_write_strings(id, "measures", measures, BT_NMEASURES,
+                                "measures scored: stocks at 31 March and starts in the year", err);
+    if (rc == CC_OK)
+        rc = h5io_write(id, "origins", H5T_NATIVE_INT, 1, dO, origins,
+                        "origin years: data up to 31 March of this year were used", "year", err);
+    if (rc == CC_OK)
+        rc = h5io_write(id, "horizons", H5T_NATIVE_INT, 1, dH, horizons,
+                        "years after the origin", "years", err);
+    struct {
+        const char *name;
+        const double *data;
+        int rank;
+        const hsize_t *dims;
+        const char *desc;
+    } sets[] = {
+        {"actual", bt->actual, 4, dc, "published value [geography][origin][horizon][measure]; NaN "
+                                      "where not published or suppressed"},
+        {"quantiles", bt->quantile, 5, dq, "carecast forecast quantiles P5, P10, P25, P50, P75, "
+                                           "P90, P95 over replicates [G][O][H][M][7]"},
+        {"mean", bt->mean, 4, dc, "carecast forecast mean [G][O][H][M]"},
+        {"naive_last_value", bt->last, 4, dc, "naive forecast: last published value up to the "
+                                              "origin [G][O][H][M]"},
+        {"naive_linear_trend", bt->trend, 4, dc, "naive forecast: least-squares line through the "
+                                                 "published values of the 3 years ending at the "
+                                                 "origin, not below 0 [G][O][H][M]"},
+        {"parameters", bt->params, 4, dp, "fitted council parameters [G][O][level CLA,CIN,CP]"
+                                          "[log entry rate per child per year, its variance, "
+                                          "log exit hazard per year, its variance]"},
+        {"pooled_variances", bt->pool, 3, dpool, "variances pooled across councils [O][level]"
+                                                 "[q entry, eps entry, q exit, eps exit]: "
+                                                 "random-walk and transient variance a year of "
+                                                 "the log parameter"},
+    };
+    for (size_t s = 0; rc == CC_OK && s < sizeof sets / sizeof sets[0]; s++)
+        rc = h5io_write(id, sets[s].name, H5T_NATIVE_DOUBLE, sets[s].rank, sets[s].dims,
+                        sets[s].data, sets[s].desc,
+                        s < 5 ? "children" : "log scale", err);
+    /* The published history of every measure, for the charts. */
+    double *hist = malloc(sizeof(double) * (size_t)(G ? G : 1) * BT_NMEASURES * AGG_NYEARS);
+    if (!hist && rc == CC_OK)
+        rc = cc_fail(err, CC_ENOMEM, "out of memory");
+    for (int g = 0; rc == CC_OK && g < G; g++)
+        for (int m = 0; m < BT_NMEASURES; m++)
+            for (int y = 0; y < AGG_NYEARS; y++)
+                hist[((size_t)g * BT_NMEASURES + m) * AGG_NYEARS + y] =
+                    aggdata_get(a, bt->geo[g], published(m), AGG_YEAR0 + y);
+    hsize_t dhist[3] = {(hsize_t)G, BT_NMEASURES, AGG_NYEARS};
+    if (rc == CC_OK)
+        rc = h5io_write(id, "history_years", H5T_NATIVE_INT, 1, dY, years,
+                        "years ending 31 March of history", "year", err);
+    if (rc == CC_OK)
+        rc = h5io_write(id, "history", H5T_NATIVE_DOUBLE, 3, dhist, hist,
+                        "published values [G][M][year]; NaN where missing", "children", err);
+    free(hist);
+    /* The summary by measure and horizon (column 0 = all horizons). */
+    double *sum = malloc(sizeof(double) * BT_NMEASURES * (size_t)(bt->H + 1) * BT_NSUMMARY);
+    if (!sum && rc == CC_OK)
+        rc = cc_fail(err, CC_ENOMEM, "out of memory");
+    for (int m = 0; rc == CC_OK && m < BT_NMEASURES; m++)
+        for (int h = 0; h <= bt->H; h++)
+            backtest_summary(bt, m, h, &sum[((size_t)m * (bt->H + 1) + h) * BT_NSUMMARY]);
+    hsize_t ds[3] = {BT_NMEASURES, (hsize_t)bt->H + 1, BT_NSUMMARY};
+    if (rc == CC_OK)
+        rc = h5io_write(id, "summary", H5T_NATIVE_DOUBLE, 3, ds, sum,
+                        "[measure][horizon: 0 = all, 1..H][n, median APE carecast, median APE "
+                        "last value, median APE linear trend, mean percentage error carecast, "
+                        "coverage of 50%, 80%, 90% intervals (percent)]",
+                        "percent", err);
+    free(sum);
+    (void)dg;
+    (void)dm;
+    if (rc != CC_OK) {
+        h5io_discard(&f);
+        return rc;
+    }
+    return h5io_commit(&f, err);
+}
+
+static void print_summary(const backtest *bt, FILE *f)
+{
+    fprintf(f, "\n%-21s %4s %6s  %-28s %6s  %-26s\n", "", "", "", "median APE, % (lower wins)",
+            "bias", "interval coverage, %");
+    fprintf(f, "%-21s %4s %6s  %8s %9s %9s %6s  %8s %8s %8s\n", "measure", "yrs", "cases",
+            "carecast", "last", "trend", "%", "50%", "80%", "90%");
+    for (int m = 0; m < BT_NMEASURES; m++)
+        for (int h = 1; h <= bt->H; h++) {
+            double s[BT_NSUMMARY];
+            backtest_summary(bt, m, h, s);
+            fprintf(f, "%-21s %4d %6.0f  %8.1f %9.1f %9.1f %+6.1f  %8.1f %8.1f %8.1f\n",
+                    bt_names[m], h, s[BT_S_N], s[BT_S_APE], s[BT_S_APE_LAST], s[BT_S_APE_TREND],
+                    s[BT_S_BIAS], s[BT_S_COVER50], s[BT_S_COVER80], s[BT_S_COVER90]);
+        }
+}
+
+int backtest_main(int argc, char **argv)
+{
+    cli_opts o;
+    cc_err err = {{0}, 0};
+    int status = cli_parse(argc, argv, backtest_options, &o, &err);
+    const char *out = cli_text(&o, "out", NULL), *geo = cli_text(&o, "geography", "all");
+    backtest_config cfg = {.horizons = (int)cli_long(&o, "horizons", 3),
+                           .replicates = (int)cli_long(&o, "replicates", 1000),
+                           .threads = (int)cli_long(&o, "threads", omp_get_num_procs()),
+                           .seed = (unsigned long long)cli_long(&o, "seed", 1),
+                           .geography = -1};
+    const char *origins = cli_text(&o, "origins", "2017:2021");
+    if (status == CC_OK && o.npos < 1)
+        status = cc_fail(&err, CC_EUSAGE,
+                         "backtest: expected the published data files or folders (carecast "
+                         "backtest DATA... --out FILE.h5)");
+    if (status == CC_OK && !out)
+        status = cc_fail(&err, CC_EUSAGE, "backtest: --out FILE.h5 is required");
+    if (status == CC_OK &&
+        (sscanf(origins, "%d:%d", &cfg.first_origin, &cfg.last_origin) != 2 ||
+         cfg.first_origin < AGG_YEAR0 + 2 || cfg.last_origin < cfg.first_origin ||
+         cfg.last_origin - cfg.first_origin >= 64 || cfg.last_origin >= AGG_YEAR0 + AGG_NYEARS - 10)) {
+        if (sscanf(origins, "%d", &cfg.first_origin) == 1 && !strchr(origins, ':') &&
+            cfg.first_origin > AGG_YEAR0 + 2 && cfg.first_origin < AGG_YEAR0 + AGG_NYEARS - 10)
+            cfg.last_origin = cfg.first_origin;
+        else
+            status = cc_fail(&err, CC_EUSAGE,
+                             "backtest: --origins '%s': expected FIRST:LAST years such as "
+                             "2017:2021 (or one year), between %d and %d",
+                             origins, AGG_YEAR0 + 2, AGG_YEAR0 + AGG_NYEARS - 11);
+    }
+    if (status == CC_OK && (cfg.horizons < 1 || cfg.horizons > 10))
+        status = cc_fail(&err, CC_EUSAGE, "backtest: --horizons %d: expected 1 to 10",
+                         cfg.horizons);
+    if (status == CC_OK && (cfg.replicates < 10 || cfg.replicates > 1000000))
+        status = cc_fail(&err, CC_EUSAGE, "backtest: --replicates %d: expected 10 to 1000000",
+                         cfg.replicates);
+    if (status == CC_OK && (cfg.threads < 1 || cfg.threads > 1024))
+        status = cc_fail(&err, CC_EUSAGE, "backtest: --threads %d: expected 1 to 1024",
+                         cfg.threads);
+    char csv[4200];
+    const char *csv_path = cli_text(&o, "csv", NULL), *cases_path = cli_text(&o, "cases", NULL);
+    if (status == CC_OK && !csv_path) {
+        util_copy(csv, out, sizeof csv);
+        size_t n = strlen(csv);
+        if (n > 3 && !strcmp(csv + n - 3, ".h5"))
+            csv[n - 3] = '\0';
+        strncat(csv, ".csv", sizeof csv - strlen(csv) - 1);
+        csv_path = csv;
+    }
+    const char *outs[3] = {out, csv_path, cases_path};
+    for (int k = 0; status == CC_OK && k < 3; k++)
+        if (outs[k] && !o.force && util_exists(outs[k]))
+            status = cc_fail(&err, CC_EEXIST,
+                             "%s: exists; use --force to replace it (nothing was written)",
+                             outs[k]);
+    if (status != CC_OK)
+        return cli_report(status, &err);
+
+    aggdata *a = aggdata_alloc();
+    problems *p = problems_alloc(20);
+    if (!a || !p) {
+        aggdata_free(a);
+        problems_free(p);
+        return cli_report(cc_fail(&err, CC_ENOMEM, "out of memory"), &err);
+    }
+    for (int i = 0; i < o.npos; i++)
+        read_input(a, o.pos[i], p);
+    if (problems_errors(p) || problems_warnings(p))
+        problems_print(p, stderr);
+    status = problems_status(p, &err);
+    if (status == CC_OK) {
+        aggdata_summary(a, stderr);
+        if (strcasecmp(geo, "all")) {
+            cfg.geography = aggdata_find(a, geo);
+            if (cfg.geography < 0)
+                status = cc_fail(&err, CC_EUSAGE,
+                                 "backtest: --geography '%s' is not in the data (give a council's "
+                                 "name or LA code, England, or all)",
+                                 geo);
+        }
+    }
+    backtest *bt = NULL;
+    if (status == CC_OK && !(bt = backtest_compute(a, &cfg)))
+        status = cc_fail(&err, CC_ENOMEM, "out of memory");
+    if (status == CC_OK && bt->G == 0)
+        status = cc_fail(&err, CC_EINPUT, "backtest: the data hold no council to score");
+    if (status == CC_OK)
+        status = write_h5(bt, out, o.force, &err);
+    if (status == CC_OK)
+        status = write_csv(csv_path, bt, write_summary_csv, &err);
+    if (status == CC_OK && cases_path)
+        status = write_csv(cases_path, bt, write_cases_csv, &err);
+    if (status == CC_OK) {
+        print_summary(bt, stdout);
+        fprintf(stderr,
+                "backtest: %d geographies x %d origins x %d horizons, %d replicates, %.1f s "
+                "on %d threads; wrote %s and %s%s%s\n",
+                bt->G, bt->O, bt->H, cfg.replicates, bt->seconds, cfg.threads, out, csv_path,
+                cases_path ? " and " : "", cases_path ? cases_path : "");
+    }
+    backtest_free(bt);
+    problems_free(p);
+    aggdata_free(a);
+    return cli_report(status, &err);
+}
