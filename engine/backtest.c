@@ -10,11 +10,13 @@
  */
 #include "backtest.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -626,4 +628,272 @@ int backtest_main(int argc, char **argv)
     problems_free(p);
     aggdata_free(a);
     return cli_report(status, &err);
+}
+
+/* --- charts -------------------------------------------------------------------------- */
+
+static const char *const bt_titles[BT_NMEASURES] = {
+    "children looked after at 31 March", "children starting to be looked after in the year",
+    "children in need at 31 March", "CIN episodes started in the year",
+    "children on a child protection plan at 31 March", "CP plans started in the year"};
+
+bool backtest_is_file(const char *path)
+{
+    cc_err err = {{0}, 0};
+    int status;
+    hid_t id = h5io_open(path, &err, &status);
+    if (id < 0)
+        return false;
+    char format[64] = "";
+    h5io_get_text(id, "format", format, sizeof format);
+    H5Fclose(id);
+    return !strcmp(format, "carecast-backtest");
+}
+
+/* A backtest file read back: the arrays the charts need. */
+typedef struct bt_file {
+    int G, O, H, Y;
+    char (*codes)[16], (*names)[96];
+    int *origins, *years;
+    double *actual, *quantile, *last, *trend, *history;
+} bt_file;
+
+static void bt_file_free(bt_file *b)
+{
+    free(b->codes);
+    free(b->names);
+    free(b->origins);
+    free(b->years);
+    free(b->actual);
+    free(b->quantile);
+    free(b->last);
+    free(b->trend);
+    free(b->history);
+}
+
+static int bt_file_read(const char *path, bt_file *b, cc_err *err)
+{
+    memset(b, 0, sizeof *b);
+    int status;
+    hid_t id = h5io_open(path, err, &status);
+    if (id < 0)
+        return status;
+    hsize_t d[8];
+    int rc = CC_OK;
+    if (h5io_dims(id, "actual", d) != 4 || d[3] != BT_NMEASURES || h5io_dims(id, "history", d + 4) != 3)
+        rc = cc_fail(err, CC_EINPUT, "%s: not a complete backtest file (no actual or history)",
+                     path);
+    if (rc == CC_OK) {
+        b->G = (int)d[0], b->O = (int)d[1], b->H = (int)d[2], b->Y = (int)d[6];
+        size_t cases = (size_t)b->G * b->O * b->H * BT_NMEASURES;
+        b->codes = calloc((size_t)b->G, sizeof *b->codes);
+        b->names = calloc((size_t)b->G, sizeof *b->names);
+        b->origins = malloc(sizeof(int) * (size_t)b->O);
+        b->years = malloc(sizeof(int) * (size_t)b->Y);
+        b->actual = malloc(sizeof(double) * cases);
+        b->quantile = malloc(sizeof(double) * cases * BT_NQ);
+        b->last = malloc(sizeof(double) * cases);
+        b->trend = malloc(sizeof(double) * cases);
+        b->history = malloc(sizeof(double) * (size_t)b->G * BT_NMEASURES * b->Y);
+        if (!b->codes || !b->names || !b->origins || !b->years || !b->actual || !b->quantile ||
+            !b->last || !b->trend || !b->history)
+            rc = cc_fail(err, CC_ENOMEM, "out of memory");
+        if (rc == CC_OK)
+            rc = h5io_read(id, "origins", H5T_NATIVE_INT, b->origins, (size_t)b->O, path, err);
+        if (rc == CC_OK)
+            rc = h5io_read(id, "history_years", H5T_NATIVE_INT, b->years, (size_t)b->Y, path, err);
+        const char *sets[5] = {"actual", "quantiles", "naive_last_value", "naive_linear_trend",
+                               "history"};
+        double *dst[5] = {b->actual, b->quantile, b->last, b->trend, b->history};
+        size_t n[5] = {cases, cases * BT_NQ, cases, cases, (size_t)b->G * BT_NMEASURES * b->Y};
+        for (int k = 0; rc == CC_OK && k < 5; k++)
+            rc = h5io_read(id, sets[k], H5T_NATIVE_DOUBLE, dst[k], n[k], path, err);
+        if (rc == CC_OK && (h5io_read_strings(id, "la_codes", b->codes[0], 16, (size_t)b->G) < 0 ||
+                            h5io_read_strings(id, "geographies", b->names[0], 96, (size_t)b->G) < 0))
+            rc = cc_fail(err, CC_EINPUT, "%s: cannot read the geography names", path);
+    }
+    H5Fclose(id);
+    if (rc != CC_OK)
+        bt_file_free(b);
+    return rc;
+}
+
+static size_t fidx(const bt_file *b, int g, int o, int h, int m)
+{
+    return (((size_t)g * b->O + o) * b->H + h) * BT_NMEASURES + m;
+}
+
+/* P10, P25, P50, P75, P90 of a sample (sorted in place). */
+static void five(double *v, size_t n, double *out)
+{
+    static const double p[5] = {0.10, 0.25, 0.50, 0.75, 0.90};
+    if (n == 0) {
+        for (int k = 0; k < 5; k++)
+            out[k] = NAN;
+        return;
+    }
+    qsort(v, n, sizeof *v, cmp_double);
+    for (int k = 0; k < 5; k++)
+        out[k] = gsl_stats_quantile_from_sorted_data(v, 1, n, p[k]);
+}
+
+/* The distribution across councils and origins of each forecast's APE, by horizon:
+ * one row per horizon and method (0 carecast, 1 last value, 2 linear trend). */
+static int write_error_data(const bt_file *b, int m, const char *path, cc_err *err)
+{
+    FILE *f = fopen(path, "w");
+    double *v[3];
+    size_t cap = (size_t)b->G * b->O + 1;
+    for (int k = 0; k < 3; k++)
+        v[k] = malloc(sizeof(double) * cap);
+    int rc = f && v[0] && v[1] && v[2] ? CC_OK : cc_fail(err, CC_EIO, "%s: cannot create", path);
+    if (rc == CC_OK)
+        fprintf(f, "horizon,method,p10,p25,p50,p75,p90,n\n");
+    for (int h = 0; rc == CC_OK && h < b->H; h++) {
+        size_t n = 0;
+        for (int g = 0; g < b->G; g++)
+            for (int o = 0; o < b->O; o++) {
+                size_t i = fidx(b, g, o, h, m);
+                double a = b->actual[i], fc[3] = {b->quantile[i * BT_NQ + 3], b->last[i], b->trend[i]};
+                if (!(a > 0) || isnan(fc[0]) || isnan(fc[1]) || isnan(fc[2]))
+                    continue;
+                for (int k = 0; k < 3; k++)
+                    v[k][n] = 100 * fabs(fc[k] - a) / a;
+                n++;
+            }
+        for (int k = 0; k < 3; k++) {
+            double q[5];
+            five(v[k], n, q);
+            fprintf(f, "%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%zu\n", h + 1, k, q[0], q[1], q[2], q[3],
+                    q[4], n);
+        }
+    }
+    for (int k = 0; k < 3; k++)
+        free(v[k]);
+    if (f && fclose(f) != 0 && rc == CC_OK)
+        rc = cc_fail(err, CC_EIO, "%s: writing failed", path);
+    return rc;
+}
+
+/* Geography g's published series of measure m (year,value) and each origin's forecast
+ * (origin,year,p10,p50,p90), one block per origin starting at the last published value. */
+static int write_actual_data(const bt_file *b, int g, int m, const char *hist, const char *fc,
+                             char *origins, size_t size, cc_err *err)
+{
+    origins[0] = '\0';
+    FILE *f = fopen(hist, "w"), *q = fopen(fc, "w");
+    int rc = f && q ? CC_OK : cc_fail(err, CC_EIO, "%s: cannot create", f ? fc : hist);
+    int first = b->origins[0] - 6, last = b->origins[b->O - 1] + b->H;
+    if (rc == CC_OK) {
+        fprintf(f, "year,value\n");
+        for (int y = 0; y < b->Y; y++) {
+            double v = b->history[((size_t)g * BT_NMEASURES + m) * b->Y + y];
+            if (b->years[y] >= first && b->years[y] <= last && !isnan(v))
+                fprintf(f, "%d,%.0f\n", b->years[y], v);
+        }
+        fprintf(q, "origin,year,p10,p50,p90\n");
+        for (int o = 0; o < b->O; o++) {
+            size_t i0 = fidx(b, g, o, 0, m);
+            if (isnan(b->quantile[i0 * BT_NQ + 3]))
+                continue;
+            double start = b->last[i0];
+            size_t len = strlen(origins);
+            snprintf(origins + len, size - len, "%s%d", len ? " " : "", b->origins[o]);
+            fprintf(q, "%d,%d,%.1f,%.1f,%.1f\n", b->origins[o], b->origins[o], start, start, start);
+            for (int h = 0; h < b->H; h++) {
+                const double *qq = &b->quantile[fidx(b, g, o, h, m) * BT_NQ];
+                fprintf(q, "%d,%d,%.1f,%.1f,%.1f\n", b->origins[o], b->origins[o] + h + 1, qq[1],
+                        qq[3], qq[5]);
+            }
+            fprintf(q, "\n\n");
+        }
+    }
+    if (f && fclose(f) != 0 && rc == CC_OK)
+        rc = cc_fail(err, CC_EIO, "%s: writing failed", hist);
+    if (q && fclose(q) != 0 && rc == CC_OK)
+        rc = cc_fail(err, CC_EIO, "%s: writing failed", fc);
+    return rc;
+}
+
+/* The charts: errors_MEASURE for each measure, and GEOGRAPHY_MEASURE for one geography. */
+int backtest_plot(const char *path, const char *dir, const char *fmt, const char *geography,
+                  bool force, cc_err *err)
+{
+    bt_file b;
+    int rc = bt_file_read(path, &b, err);
+    if (rc != CC_OK)
+        return rc;
+    int g = 0;
+    if (geography) {
+        char want[128], have[128];
+        g = -1;
+        for (int k = 0; k < b.G && g < 0; k++) {
+            util_copy(want, geography, sizeof want);
+            util_copy(have, b.names[k], sizeof have);
+            if (!strcasecmp(b.codes[k], geography) || !strcasecmp(have, want))
+                g = k;
+        }
+        if (g < 0)
+            rc = cc_fail(err, CC_EUSAGE, "plot: --geography '%s' is not in %s (first: %s)",
+                         geography, path, b.names[0]);
+    }
+    char slug[96] = "";
+    for (size_t k = 0, n = 0; rc == CC_OK && b.names[g][k] && n + 1 < sizeof slug; k++)
+        slug[n++] = isalnum((unsigned char)b.names[g][k]) ? (char)tolower((unsigned char)b.names[g][k]) : '_';
+    char names[2 * BT_NMEASURES][160];
+    for (int m = 0; m < BT_NMEASURES; m++) {
+        snprintf(names[2 * m], sizeof names[0], "backtest_errors_%s", bt_names[m]);
+        snprintf(names[2 * m + 1], sizeof names[0], "backtest_%s_%s", slug, bt_names[m]);
+    }
+    for (int k = 0; rc == CC_OK && k < 2 * BT_NMEASURES; k++)
+        rc = plot_check_free(dir, names[k], fmt, force, err);
+    char data_dir[4200];
+    snprintf(data_dir, sizeof data_dir, "%s/data", dir);
+    if (rc == CC_OK)
+        rc = cli_make_dir(data_dir, err);
+    for (int m = 0; rc == CC_OK && m < BT_NMEASURES; m++) {
+        char data[4400], hist[4400], final[4200], tmp[4200], vars[6000], title[400], sub[400];
+        char qt[800], qs[800], qd[4400], qh[4400], qo[4200], list[64 * 6];
+        /* Error distribution across councils. */
+        snprintf(data, sizeof data, "%s/%s.csv", data_dir, names[2 * m]);
+        rc = write_error_data(&b, m, data, err);
+        plot_paths(dir, "", names[2 * m], fmt, final, tmp, sizeof final);
+        snprintf(title, sizeof title, "Backtest: absolute percentage error, %s", bt_titles[m]);
+        snprintf(sub, sizeof sub,
+                 "%d geographies, origins %d-%d; box P25-P75, whiskers P10-P90 (80%%), line "
+                 "median, across councils and origins",
+                 b.G, b.origins[0], b.origins[b.O - 1]);
+        plot_quote(qt, sizeof qt, title);
+        plot_quote(qs, sizeof qs, sub);
+        plot_quote(qd, sizeof qd, data);
+        plot_quote(qo, sizeof qo, tmp);
+        snprintf(vars, sizeof vars,
+                 "datafile='%s'; outfile='%s'; term='%s'; title='%s'; subtitle='%s'", qd, qo, fmt,
+                 qt, qs);
+        if (rc == CC_OK)
+            rc = plot_gnuplot("backtest_errors.gp", vars, final, tmp, err);
+        /* Projection against what was published, for the chosen geography. */
+        snprintf(hist, sizeof hist, "%s/%s_published.csv", data_dir, names[2 * m + 1]);
+        snprintf(data, sizeof data, "%s/%s.csv", data_dir, names[2 * m + 1]);
+        if (rc == CC_OK)
+            rc = write_actual_data(&b, g, m, hist, data, list, sizeof list, err);
+        plot_paths(dir, "", names[2 * m + 1], fmt, final, tmp, sizeof final);
+        snprintf(title, sizeof title, "%s: %s, backtest", b.names[g], bt_titles[m]);
+        snprintf(sub, sizeof sub,
+                 "each origin's forecast from the data up to 31 March of that year: median and "
+                 "80%% interval (P10-P90); black: published");
+        plot_quote(qt, sizeof qt, title);
+        plot_quote(qs, sizeof qs, sub);
+        plot_quote(qd, sizeof qd, data);
+        plot_quote(qh, sizeof qh, hist);
+        plot_quote(qo, sizeof qo, tmp);
+        snprintf(vars, sizeof vars,
+                 "datafile='%s'; histfile='%s'; outfile='%s'; term='%s'; title='%s'; "
+                 "subtitle='%s'; origins='%s'",
+                 qd, qh, qo, fmt, qt, qs, list);
+        if (rc == CC_OK && list[0])
+            rc = plot_gnuplot("backtest_actual.gp", vars, final, tmp, err);
+    }
+    bt_file_free(&b);
+    return rc;
 }

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backtest.h"
 #include "finance.h"
 #include "model.h"
 #include "runfile.h"
@@ -36,6 +37,8 @@ const cli_spec plot_options[] = {
     {"out", CLI_TEXT, "DIR", "folder for the charts (required)"},
     {"format", CLI_TEXT, "FMT", "png (default), svg or pdf"},
     {"scenario", CLI_TEXT, "NAME", "scenario to draw (default: the first, baseline)"},
+    {"geography", CLI_TEXT, "NAME", "backtest file: the council whose forecasts are drawn "
+                                    "against what was published (default: the first)"},
     {"force", CLI_FLAG, NULL, "replace existing charts"},
     {NULL, 0, NULL, NULL}};
 
@@ -627,6 +630,13 @@ int plot_main(int argc, char **argv)
         status = cc_fail(&err, CC_EUSAGE, "plot: --format '%s': expected png, svg or pdf", fmt);
     if (status != CC_OK)
         return cli_report(status, &err);
+    if (backtest_is_file(o.pos[0])) {
+        status = cli_make_dir(dir, &err);
+        if (status == CC_OK)
+            status = backtest_plot(o.pos[0], dir, fmt, cli_text(&o, "geography", NULL), o.force,
+                                   &err);
+        return cli_report(status, &err);
+    }
     runfile *rf = runfile_open(o.pos[0], &err, &status);
     if (!rf)
         return cli_report(status, &err);

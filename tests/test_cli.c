@@ -511,13 +511,16 @@ static void test_no_arguments(void **state)
     expect_err("usage");
 }
 
-static void test_planned_command(void **state)
+/* backtest with no data names what it expects; a missing --out is named */
+static void test_backtest_usage(void **state)
 {
     (void)state;
     carecast("backtest", NULL);
     expect_status(2);
-    expect_err("backtest");
-    expect_err("planned");
+    expect_err("published data");
+    carecast("backtest", "scenarios/dfe", NULL);
+    expect_status(2);
+    expect_err("--out");
 }
 
 /* report without --out names the missing option; on a missing run file it names it */
@@ -560,7 +563,7 @@ int main(void)
         cmocka_unit_test(test_unknown_command),
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_no_arguments),
-        cmocka_unit_test(test_planned_command),
+        cmocka_unit_test(test_backtest_usage),
         cmocka_unit_test(test_report_usage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
