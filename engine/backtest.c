@@ -393,7 +393,6 @@ static int write_h5(const backtest *bt, const char *path, bool force, cc_err *er
     h5io_attr_long(id, "seed", (long long)bt->cfg.seed);
     h5io_attr_long(id, "replicates", bt->cfg.replicates);
     h5io_attr_long(id, "threads", bt->cfg.threads);
-    h5io_attr_double(id, "seconds", bt->seconds);
     const char *files[32], *codes[4096], *names[4096], *measures[BT_NMEASURES];
     for (int i = 0; i < a->nfiles; i++)
         files[i] = a->files[i];

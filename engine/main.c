@@ -37,14 +37,17 @@ static const cli_command commands[] = {
      "run on the same random numbers as the first, the baseline, and the run file keeps "
      "each scenario's per-replicate difference from it.",
      run_options, run_main},
-    {"plot", "plot RUN.h5 --out DIR [--format png|svg|pdf] [--scenario NAME] [--force]",
+    {"plot",
+     "plot RUN.h5|BACKTEST.h5 --out DIR [--format png|svg|pdf] [--scenario NAME] "
+     "[--geography NAME] [--force]",
      "Draws a fan chart per cohort (REF, CIN, CP, CLA and each placement need, CL): "
      "observed history, median, P25-P75 and P5-P95 bands; with several scenarios also a "
      "comparison chart (each scenario's median and 90% band) and a difference-from-"
      "baseline chart per cohort. Runs with a workforce add caseload, FTE and agency "
      "charts; runs with placements the sufficiency gap and placements by provider per "
      "need, and with unit costs the cost by financial year against the budget and the "
-     "cost by line.",
+     "cost by line. A backtest file gets the spread of forecast errors across councils by "
+     "horizon, and each origin's forecast against the published series for --geography.",
      plot_options, plot_main},
     {"info", "info FILE.h5 [--csv [--difference] [--measure NAME]]",
      "Shows a run file's provenance and the median and 90% interval of each cohort at "

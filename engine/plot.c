@@ -11,7 +11,8 @@
  * DIR/compare_workforce_caseload and difference_workforce_caseload. A scenario with
  * placements gets DIR/placements_gap_NEED (fan) and DIR/placements_providers_NEED
  * (in-house, block and spot) for each need with a gap and for all needs; with unit costs,
- * DIR/cost_by_year (plots/cost.gp) and DIR/cost_breakdown (plots/breakdown.gp). gnuplot is run directly
+ * DIR/cost_by_year (plots/cost.gp) and DIR/cost_breakdown (plots/breakdown.gp). A
+ * backtest file is handed to backtest_plot() (backtest.c). gnuplot is run directly
  * (fork and exec, no shell), and each chart is written under a temporary name and
  * renamed when gnuplot has finished.
  */

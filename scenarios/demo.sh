@@ -14,7 +14,9 @@
 # 4. draws the fan charts, the scenario comparison and difference-from-baseline charts,
 #    the workforce charts and the placement and cost charts, and writes the finance
 #    officer's CSV tables (carecast report),
-# 5. prints where everything is, the headline tables (baseline, then each scenario's
+# 5. backtests the aggregate model on the DfE's published statistics for every council
+#    in England (origins 2017-2021, 1-3 years ahead) and draws its charts for Solihull,
+# 6. prints where everything is, the headline tables (baseline, then each scenario's
 #    difference from it) and the fit's check.
 # usage: sh scenarios/demo.sh [DIR]   (default DIR: demo)
 set -eu
@@ -50,6 +52,10 @@ $bin plot "$out/workforce.h5" --out "$out/workforce-charts" --force >/dev/null
 $bin plot "$out/placements.h5" --out "$out/placement-charts" --force >/dev/null
 $bin report "$out/placements.h5" --out "$out/report" --force
 $bin info "$out/model.h5" > "$out/model.txt"
+echo "== backtesting against published statistics: every council, origins 2017-2021"
+$bin backtest scenarios/dfe --out "$out/backtest.h5" --cases "$out/backtest_cases.csv" \
+    --origins 2017:2021 --horizons 3 --replicates 1000 --seed 1 --force > "$out/backtest.txt"
+$bin plot "$out/backtest.h5" --out "$out/backtest-charts" --geography Solihull --force >/dev/null
 cat <<TXT
 
 Where everything is:
@@ -76,6 +82,10 @@ Where everything is:
   $out/placement-charts/cost_breakdown.png  mean cost by line and year
   $out/report/*.csv            cost by year and line, sufficiency, cohorts on 31 March,
                                workforce (carecast report; see $out/report/README.txt)
+  $out/backtest.h5             the backtest: every council, origin, horizon and measure
+  $out/backtest.csv            its summary: median APE vs naive forecasts, coverage
+  $out/backtest-charts/backtest_errors_*.png   errors across councils by horizon
+  $out/backtest-charts/backtest_solihull_*.png Solihull's forecasts against what was published
   ./carecast info $out/run.h5 --csv   every summary as CSV
 
 TXT
@@ -86,3 +96,6 @@ echo
 $bin info "$out/placements.h5" | sed -n '/children placed at month end/,/^Cohorts:/p' | sed '$d'
 echo
 sed -n '/^Fitted against observed/,$p' "$out/model.txt"
+echo
+echo "Backtest against the DfE's published statistics (all councils, origins 2017-2021):"
+cat "$out/backtest.txt"
