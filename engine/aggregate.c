@@ -411,9 +411,17 @@ static void read_long(aggdata *a, csvfile *f, problems *p)
         if (!parse_year(f, idx[1], shift, &year, p))
             continue;
         const char *name = csvfile_field(f, idx[0]);
-        char code[96];
-        util_copy(code, code_col >= 0 ? csvfile_field(f, code_col) : "", sizeof code);
-        int g = *util_trim(code) ? aggdata_find(a, code) : aggdata_find(a, name);
+        char buf[96];
+        util_copy(buf, code_col >= 0 ? csvfile_field(f, code_col) : "", sizeof buf);
+        const char *code = util_trim(buf);
+        /* By code first; else by name, and a council first met by name alone takes the
+         * code now given, so file order does not split a council in two. */
+        int g = *code ? aggdata_find(a, code) : -1;
+        if (g < 0) {
+            g = aggdata_find(a, name);
+            if (g >= 0 && *code && !strncmp(a->geo[g].code, "name:", 5))
+                util_copy(a->geo[g].code, code, sizeof a->geo[g].code);
+        }
         if (g < 0) {
             char key[96] = "name:";
             normalise(name, key + 5, sizeof key - 5);
