@@ -393,21 +393,6 @@ static int estimate_entries(model *m, const collect *c, const fit_config *cfg)
 
 /* ---- the fitted-vs-observed check ---------------------------------------------------- */
 
-typedef struct stock_ctx {
-    int n;
-    const int *ends;
-    double *stock; /* [n][S] */
-    int S;
-} stock_ctx;
-
-static void count_stock(void *vctx, const model_span *sp)
-{
-    stock_ctx *c = vctx;
-    for (int i = 0; i < c->n; i++)
-        if (sp->start <= c->ends[i] && c->ends[i] < sp->end)
-            c->stock[(size_t)i * c->S + sp->state] += 1;
-}
-
 static int fit_check(model *m, const fit_config *cfg, const collect *c, cc_err *err)
 {
     int S = m->def->nstates, M = c->nmonths, status;
@@ -419,8 +404,13 @@ static int fit_check(model *m, const fit_config *cfg, const collect *c, cc_err *
         return cc_fail(err, CC_ENOMEM, "out of memory");
     for (int i = 0; i < M; i++)
         m->check_end[i] = c->month_start[i + 1] - 1;
-    stock_ctx sc = {M, m->check_end, m->check_observed, S};
-    model_spans(m, count_stock, &sc);
+    double *all = malloc(sizeof *all * (size_t)M * (S + 1));
+    if (!all)
+        return cc_fail(err, CC_ENOMEM, "out of memory");
+    model_stock_on(m, m->check_end, M, all);
+    for (int i = 0; i < M; i++)
+        memcpy(&m->check_observed[(size_t)i * S], &all[(size_t)i * (S + 1)], sizeof *all * S);
+    free(all);
     sim_setup *s = sim_setup_alloc(m, cfg->window_start, M, cfg->seed, err, &status);
     if (!s)
         return status;
@@ -560,6 +550,50 @@ int check_main(int argc, char **argv)
     return status;
 }
 
+model *fit_read_records(const fit_inputs *in, const char *command, cc_err *err, int *status)
+{
+    *status = CC_OK;
+    modeldef *def =
+        modeldef_alloc(in->definition ? in->definition : cli_default_definition(), err, status);
+    if (!def)
+        return NULL;
+    problems *p = problems_alloc(PROBLEM_CAP);
+    history *h = p ? history_alloc(def) : NULL;
+    if (!h)
+        *status = cc_fail(err, CC_ENOMEM, "out of memory");
+    if (*status == CC_OK && in->episodes)
+        *status = history_read_episodes(h, in->episodes, p);
+    if (*status == CC_OK && in->ssda903)
+        *status = history_read_ssda903(h, in->ssda903, p);
+    if (*status == CC_OK && in->population)
+        *status = history_read_population(h, in->population, p);
+    if (*status == CC_OK)
+        *status = history_finish(h, in->extract, p);
+    if (*status == CC_OK && problems_warnings(p) > 0)
+        fprintf(stderr, "%s: %ld warning%s in the input (carecast check lists them)\n", command,
+                problems_warnings(p), problems_warnings(p) == 1 ? "" : "s");
+    if (*status == CC_OK)
+        *status = problems_status(p, err);
+    model *m = NULL;
+    if (*status == CC_OK) {
+        m = model_alloc(def, def->nstates * modeldef_ntargets(def));
+        if (!m)
+            *status = cc_fail(err, CC_ENOMEM, "out of memory");
+        else
+            def = NULL; /* the model owns it now */
+    }
+    if (*status == CC_OK && history_to_model(h, m) != CC_OK)
+        *status = cc_fail(err, CC_ENOMEM, "out of memory");
+    if (*status != CC_OK) {
+        model_free(m);
+        m = NULL;
+    }
+    modeldef_free(def);
+    history_free(h);
+    problems_free(p);
+    return m;
+}
+
 int fit_main(int argc, char **argv)
 {
     cli_opts o;
@@ -605,53 +639,25 @@ int fit_main(int argc, char **argv)
     if (status != CC_OK)
         return cli_report(status, &err);
     double t0 = (double)clock() / CLOCKS_PER_SEC;
-    modeldef *def =
-        modeldef_alloc(cli_text(&o, "definition", cli_default_definition()), &err, &status);
-    if (!def)
-        return cli_report(status, &err);
-    problems *p = problems_alloc(PROBLEM_CAP);
-    history *h = p ? history_alloc(def) : NULL;
-    if (!h)
-        status = cc_fail(&err, CC_ENOMEM, "out of memory");
-    if (status == CC_OK && episodes)
-        status = history_read_episodes(h, episodes, p);
-    if (status == CC_OK && ssda903)
-        status = history_read_ssda903(h, ssda903, p);
-    if (status == CC_OK && population)
-        status = history_read_population(h, population, p);
-    if (status == CC_OK)
-        status = history_finish(h, cli_date(&o, "extract", INT32_MIN), p);
-    if (status == CC_OK && problems_warnings(p) > 0)
-        fprintf(stderr, "fit: %ld warning%s in the input (carecast check lists them)\n",
-                problems_warnings(p), problems_warnings(p) == 1 ? "" : "s");
-    if (status == CC_OK)
-        status = problems_status(p, &err);
-    if (status == CC_OK && cfg.window_start < h->history_start) {
+    fit_inputs in = {episodes, ssda903, population, cli_text(&o, "definition", NULL),
+                     cli_date(&o, "extract", INT32_MIN)};
+    model *m = fit_read_records(&in, "fit", &err, &status);
+    if (status == CC_OK && cfg.window_start < m->history_start) {
         char a[11], b[11];
         date_format(cfg.window_start, a);
-        date_format(h->history_start, b);
+        date_format(m->history_start, b);
         status = cc_fail(&err, CC_EINPUT,
                          "fit: --window starts on %s, before the records are complete (%s, the "
                          "first day every open episode is known): expected a later start",
                          a, b);
     }
-    if (status == CC_OK && cfg.window_start > h->extract_date) {
+    if (status == CC_OK && cfg.window_start > m->extract_date) {
         char a[11], b[11];
         date_format(cfg.window_start, a);
-        date_format(h->extract_date, b);
+        date_format(m->extract_date, b);
         status = cc_fail(&err, CC_EINPUT,
                          "fit: --window starts on %s, after the extract date %s", a, b);
     }
-    model *m = NULL;
-    if (status == CC_OK) {
-        m = model_alloc(def, def->nstates * modeldef_ntargets(def));
-        if (!m)
-            status = cc_fail(&err, CC_ENOMEM, "out of memory");
-        else
-            def = NULL; /* the model owns it now */
-    }
-    if (status == CC_OK && history_to_model(h, m) != CC_OK)
-        status = cc_fail(&err, CC_ENOMEM, "out of memory");
     if (status == CC_OK)
         status = fit_estimate(m, &cfg, &err);
     if (status == CC_OK) {
@@ -679,8 +685,5 @@ int fit_main(int argc, char **argv)
                 out, m->ntrans, thin, (double)clock() / CLOCKS_PER_SEC - t0);
     }
     model_free(m);
-    modeldef_free(def);
-    history_free(h);
-    problems_free(p);
     return status == CC_OK ? CC_OK : cli_report(status, &err);
 }

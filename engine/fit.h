@@ -29,6 +29,13 @@ typedef struct fit_config {
     uint64_t seed;
 } fit_config;
 
+/* Where a council's records are: any of the three inputs (NULL when not given). */
+typedef struct fit_inputs {
+    const char *episodes, *ssda903, *population;
+    const char *definition; /* NULL: models/standard.ini */
+    int extract;            /* last day the records cover, or INT32_MIN for the default */
+} fit_inputs;
+
 /* Public API */
 
 /* Options of `carecast fit` and `carecast check`. */
@@ -38,6 +45,11 @@ extern const cli_spec check_options[];
 /* Runs `carecast fit` / `carecast check` (argv[0] is the command); returns a status. */
 int fit_main(int argc, char **argv);
 int check_main(int argc, char **argv);
+
+/* Reads and cleans a council's records into a model holding the history and population
+ * but no rates yet (what `fit` and `backtest` start from). Problems are printed to stderr
+ * under `command`'s name; NULL with *status set on failure. */
+model *fit_read_records(const fit_inputs *in, const char *command, cc_err *err, int *status);
 
 /* Estimates hazards, entries and the check for model `m`, whose definition, history and
  * population are already set. */

@@ -216,6 +216,33 @@ void model_spans(const model *m, model_span_fn fn, void *ctx)
     }
 }
 
+typedef struct stock_ctx {
+    const modeldef *def;
+    const int *days;
+    int n;
+    double *stock; /* [n][S + 1] */
+} stock_ctx;
+
+static void count_stock(void *vctx, const model_span *sp)
+{
+    stock_ctx *c = vctx;
+    int C = c->def->nstates + 1;
+    bool cla = c->def->states[sp->state].looked_after;
+    for (int k = 0; k < c->n; k++)
+        if (sp->start <= c->days[k] && c->days[k] < sp->end) {
+            c->stock[(size_t)k * C + sp->state] += 1;
+            if (cla)
+                c->stock[(size_t)k * C + C - 1] += 1;
+        }
+}
+
+void model_stock_on(const model *m, const int *days, int n, double *stock)
+{
+    memset(stock, 0, sizeof *stock * (size_t)n * (m->def->nstates + 1));
+    stock_ctx c = {m->def, days, n, stock};
+    model_spans(m, count_stock, &c);
+}
+
 /* ---- writing ---------------------------------------------------------------------- */
 
 static int write_history(hid_t g, const model *m, cc_err *err)

@@ -139,6 +139,11 @@ typedef void (*model_span_fn)(void *ctx, const model_span *span);
 /* Walks every span of every child in the history, in child order. */
 void model_spans(const model *m, model_span_fn fn, void *ctx);
 
+/* Children of the history in each state at the end of each of `n` days (in a state on
+ * a day if its span covers the day): stock is [n][nstates + 1], its last column the
+ * looked-after states together (CLA). Derived spans (such as CLOSED) are counted. */
+void model_stock_on(const model *m, const int *days, int n, double *stock);
+
 /* Writes the model file atomically. CC_EEXIST if it exists and !force. */
 int model_write(const model *m, const char *path, bool force, cc_err *err);
 

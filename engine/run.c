@@ -45,29 +45,6 @@ const cli_spec run_options[] = {
 
 /* ---- observed history ------------------------------------------------------------- */
 
-typedef struct history_ctx {
-    int S, H;
-    const int *ends; /* [H] month-end day numbers */
-    double *stock;   /* [H][C] */
-    const modeldef *def;
-} history_ctx;
-
-/* Counts a span in every month end it covers (in the state at the end of that day). */
-static void count_span(void *vctx, const model_span *sp)
-{
-    const model_episode *e = sp->episode;
-    int state = sp->state, start = sp->start, end = sp->end;
-    (void)e;
-    history_ctx *c = vctx;
-    int C = c->S + 1;
-    for (int k = 0; k < c->H; k++)
-        if (start <= c->ends[k] && c->ends[k] < end) {
-            c->stock[k * C + state] += 1;
-            if (c->def->states[state].looked_after)
-                c->stock[k * C + c->S] += 1;
-        }
-}
-
 /* Month ends from the first complete month of the history to the day before start. */
 static int history_months(const model *m, int start_day, int **ends)
 {
@@ -439,8 +416,7 @@ int run_execute(const run_config *cfg, run_stats *stats, cc_err *err)
     if (status == CC_OK && (H < 0 || !hist || !params))
         status = cc_fail(err, CC_ENOMEM, "out of memory");
     if (status == CC_OK) {
-        history_ctx hc = {S, H, ends, hist, m->def};
-        model_spans(m, count_span, &hc);
+        model_stock_on(m, ends, H, hist);
         runfile_header h = {.model = m,
                             .model_path = cfg->model_path,
                             .parameters = params,
