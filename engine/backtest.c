@@ -11,6 +11,7 @@
 #include "backtest.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <dirent.h>
 #include <math.h>
 #include <omp.h>
@@ -24,6 +25,9 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "aggmodel.h"
+#include "btrecords.h"
+#include "date.h"
+#include "fit.h"
 #include "h5io.h"
 #include "plot.h"
 #include "rng.h"
@@ -36,6 +40,11 @@
 static const char *const bt_names[BT_NMEASURES] = {
     "cla_at_31_march", "cla_started_in_year", "cin_at_31_march",
     "cin_episodes_started", "cpp_at_31_march", "cpp_started_in_year"};
+
+static const char *const bt_titles[BT_NMEASURES] = {
+    "children looked after at 31 March", "children starting to be looked after in the year",
+    "children in need at 31 March", "CIN episodes started in the year",
+    "children on a child protection plan at 31 March", "CP plans started in the year"};
 
 const char *backtest_measure_name(int m)
 {
@@ -53,24 +62,31 @@ static agg_measure published(int m)
     return m % 2 ? aggmodel_starts_measure(level_of(m)) : aggmodel_stock_measure(level_of(m));
 }
 
-static size_t idx(const backtest *bt, int g, int o, int h, int m)
+size_t backtest_case(const backtest *bt, int g, int o, int h, int m)
 {
-    return (((size_t)g * bt->O + o) * bt->H + h) * BT_NMEASURES + m;
+    return (((size_t)g * bt->O + o) * bt->H + h) * bt->M + m;
 }
 
-/* The two naive forecasts of a series at origin + k: its last value up to the origin,
- * and the least-squares line through its values in the three years ending at the origin
- * (at least two of them; never below zero). */
-static void naive(const aggdata *a, int g, agg_measure am, int origin, int k, double *last,
+/* The value of geography g's measure m in `year`, NaN outside the history. */
+static double history_at(const backtest *bt, int g, int m, int year)
+{
+    int y = year - bt->years[0];
+    return y >= 0 && y < bt->Y ? bt->history[((size_t)g * bt->M + m) * bt->Y + y] : NAN;
+}
+
+/* The two naive forecasts of geography g's measure m at origin + k: its last value up to
+ * the origin, and the least-squares line through its values in the three years ending
+ * at the origin (at least two of them; never below zero). */
+static void naive(const backtest *bt, int g, int m, int origin, int k, double *last,
                   double *trend)
 {
     *last = *trend = NAN;
-    for (int y = origin; y >= AGG_YEAR0 && isnan(*last); y--)
-        *last = aggdata_get(a, g, am, y);
+    for (int y = origin; y >= bt->years[0] && isnan(*last); y--)
+        *last = history_at(bt, g, m, y);
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     int n = 0;
     for (int y = origin - 2; y <= origin; y++) {
-        double v = aggdata_get(a, g, am, y);
+        double v = history_at(bt, g, m, y);
         if (isnan(v))
             continue;
         double x = y - origin;
@@ -84,18 +100,83 @@ static void naive(const aggdata *a, int g, agg_measure am, int origin, int k, do
     }
 }
 
+void backtest_set_outcomes(backtest *bt)
+{
+    for (int g = 0; g < bt->G; g++)
+        for (int o = 0; o < bt->O; o++)
+            for (int h = 0; h < bt->H; h++)
+                for (int m = 0; m < bt->M; m++) {
+                    int origin = bt->cfg.first_origin + o;
+                    size_t i = backtest_case(bt, g, o, h, m);
+                    bt->actual[i] = history_at(bt, g, m, origin + h + 1);
+                    naive(bt, g, m, origin, h + 1, &bt->last[i], &bt->trend[i]);
+                }
+}
+
+void backtest_set_forecast(backtest *bt, size_t i, double *draws, int R)
+{
+    double *q = &bt->quantile[i * BT_NQ];
+    gsl_sort(draws, 1, (size_t)R);
+    bt->mean[i] = gsl_stats_mean(draws, 1, (size_t)R);
+    for (int k = 0; k < BT_NQ; k++)
+        q[k] = gsl_stats_quantile_from_sorted_data(draws, 1, (size_t)R, runfile_percentiles[k]);
+}
+
+backtest *backtest_alloc(const backtest_config *cfg, int G, int M, int Y)
+{
+    backtest *bt = calloc(1, sizeof *bt);
+    if (!bt)
+        return NULL;
+    bt->cfg = *cfg;
+    bt->G = G;
+    bt->M = M;
+    bt->Y = Y;
+    bt->O = cfg->last_origin - cfg->first_origin + 1;
+    bt->H = cfg->horizons;
+    size_t g1 = (size_t)(G > 0 ? G : 1), cases = g1 * bt->O * bt->H * M;
+    bt->code = calloc(g1, sizeof *bt->code);
+    bt->name = calloc(g1, sizeof *bt->name);
+    bt->years = calloc((size_t)(Y > 0 ? Y : 1), sizeof *bt->years);
+    bt->history = malloc(sizeof(double) * g1 * M * (Y > 0 ? Y : 1));
+    bt->actual = malloc(sizeof(double) * cases);
+    bt->quantile = malloc(sizeof(double) * cases * BT_NQ);
+    bt->mean = malloc(sizeof(double) * cases);
+    bt->last = malloc(sizeof(double) * cases);
+    bt->trend = malloc(sizeof(double) * cases);
+    if (!bt->code || !bt->name || !bt->years || !bt->history || !bt->actual || !bt->quantile ||
+        !bt->mean || !bt->last || !bt->trend) {
+        backtest_free(bt);
+        return NULL;
+    }
+    for (size_t i = 0; i < g1 * M * (Y > 0 ? Y : 1); i++)
+        bt->history[i] = NAN;
+    for (size_t i = 0; i < cases; i++) {
+        bt->actual[i] = bt->mean[i] = bt->last[i] = bt->trend[i] = NAN;
+        for (int k = 0; k < BT_NQ; k++)
+            bt->quantile[i * BT_NQ + k] = NAN;
+    }
+    return bt;
+}
+
 void backtest_free(backtest *bt)
 {
     if (!bt)
         return;
-    free(bt->geo);
+    free(bt->code);
+    free(bt->name);
+    free(bt->years);
+    free(bt->history);
     free(bt->actual);
     free(bt->quantile);
     free(bt->mean);
     free(bt->last);
     free(bt->trend);
+    free(bt->geo);
     free(bt->params);
     free(bt->pool);
+    for (int o = 0; bt->fitted && o < bt->O; o++)
+        model_free(bt->fitted[o]);
+    free(bt->fitted);
     free(bt);
 }
 
@@ -113,9 +194,11 @@ static void council_cases(backtest *bt, int gi, const aggmodel_pool *pools, rng 
             double *par = &bt->params[(((size_t)gi * bt->O + o) * AGGMODEL_NLEVELS + l) * 4];
             par[0] = fit.level[AGGMODEL_ENTRY], par[1] = fit.var[AGGMODEL_ENTRY];
             par[2] = fit.level[AGGMODEL_EXIT], par[3] = fit.var[AGGMODEL_EXIT];
-            int Y = ok ? origin + H - fit.stock_year : 0; /* years simulated */
+            if (!ok)
+                continue;
+            int Y = origin + H - fit.stock_year; /* years simulated */
             double *stock = buf, *starts = buf + (size_t)R * Y;
-            for (int rep = 0; rep < R && ok; rep++) {
+            for (int rep = 0; rep < R; rep++) {
                 rng_stream(r, bt->cfg.seed, (uint64_t)rep, RNG_BACKTEST,
                            (uint64_t)origin * AGGMODEL_NLEVELS + (uint64_t)l, (uint64_t)g);
                 aggmodel_project(&fit, pool, origin, H, r, stock + (size_t)rep * Y,
@@ -123,28 +206,13 @@ static void council_cases(backtest *bt, int gi, const aggmodel_pool *pools, rng 
             }
             for (int h = 0; h < H; h++)
                 for (int s = 0; s < 2; s++) {
-                    int m = 2 * l + s;
-                    size_t i = idx(bt, gi, o, h, m);
-                    bt->actual[i] = aggdata_get(a, g, published(m), origin + h + 1);
-                    naive(a, g, published(m), origin, h + 1, &bt->last[i], &bt->trend[i]);
-                    double *q = &bt->quantile[i * BT_NQ];
-                    if (!ok) {
-                        bt->mean[i] = NAN;
-                        for (int k = 0; k < BT_NQ; k++)
-                            q[k] = NAN;
-                        continue;
-                    }
                     /* Gather this target year's draws into the spare end of buf. */
                     double *col = buf + (size_t)2 * R * Y;
                     const double *src = s ? starts : stock;
                     int t = origin + h + 1 - fit.stock_year - 1;
                     for (int rep = 0; rep < R; rep++)
                         col[rep] = src[(size_t)rep * Y + t];
-                    gsl_sort(col, 1, (size_t)R);
-                    bt->mean[i] = gsl_stats_mean(col, 1, (size_t)R);
-                    for (int k = 0; k < BT_NQ; k++)
-                        q[k] = gsl_stats_quantile_from_sorted_data(col, 1, (size_t)R,
-                                                                   runfile_percentiles[k]);
+                    backtest_set_forecast(bt, backtest_case(bt, gi, o, h, 2 * l + s), col, R);
                 }
         }
     }
@@ -153,32 +221,46 @@ static void council_cases(backtest *bt, int gi, const aggmodel_pool *pools, rng 
 backtest *backtest_compute(const aggdata *data, const backtest_config *cfg)
 {
     double t0 = omp_get_wtime();
-    backtest *bt = calloc(1, sizeof *bt);
+    int G = 0;
+    for (int g = 0; g < data->ngeo; g++)
+        G += cfg->geography >= 0 ? g == cfg->geography : data->geo[g].level == AGG_LA;
+    backtest *bt = backtest_alloc(cfg, G, BT_NMEASURES, AGG_NYEARS);
     if (!bt)
         return NULL;
-    bt->cfg = *cfg;
+    util_copy(bt->source, "published statistics", sizeof bt->source);
     bt->data = data;
-    bt->O = cfg->last_origin - cfg->first_origin + 1;
-    bt->H = cfg->horizons;
-    bt->geo = malloc(sizeof *bt->geo * (size_t)(data->ngeo > 0 ? data->ngeo : 1));
-    for (int g = 0; bt->geo && g < data->ngeo; g++)
-        if (cfg->geography >= 0 ? g == cfg->geography : data->geo[g].level == AGG_LA)
-            bt->geo[bt->G++] = g;
-    size_t cases = (size_t)(bt->G ? bt->G : 1) * bt->O * bt->H * BT_NMEASURES;
-    bt->actual = malloc(sizeof(double) * cases);
-    bt->quantile = malloc(sizeof(double) * cases * BT_NQ);
-    bt->mean = malloc(sizeof(double) * cases);
-    bt->last = malloc(sizeof(double) * cases);
-    bt->trend = malloc(sizeof(double) * cases);
-    bt->params = malloc(sizeof(double) * (size_t)(bt->G ? bt->G : 1) * bt->O * AGGMODEL_NLEVELS * 4);
+    bt->geo = malloc(sizeof *bt->geo * (size_t)(G > 0 ? G : 1));
+    bt->params = malloc(sizeof(double) * (size_t)(G ? G : 1) * bt->O * AGGMODEL_NLEVELS * 4);
     bt->pool = malloc(sizeof(double) * (size_t)bt->O * AGGMODEL_NLEVELS * 4);
     aggmodel_pool *pools = malloc(sizeof *pools * (size_t)bt->O * AGGMODEL_NLEVELS);
-    if (!bt->geo || !bt->actual || !bt->quantile || !bt->mean || !bt->last || !bt->trend ||
-        !bt->params || !bt->pool || !pools) {
+    if (!bt->geo || !bt->params || !bt->pool || !pools) {
         free(pools);
         backtest_free(bt);
         return NULL;
     }
+    G = 0;
+    for (int g = 0; g < data->ngeo; g++)
+        if (cfg->geography >= 0 ? g == cfg->geography : data->geo[g].level == AGG_LA) {
+            bt->geo[G] = g;
+            util_copy(bt->code[G], data->geo[g].code, sizeof bt->code[G]);
+            util_copy(bt->name[G], data->geo[g].name, sizeof bt->name[G]);
+            G++;
+        }
+    for (int m = 0; m < BT_NMEASURES; m++) {
+        util_copy(bt->measure[m], bt_names[m], sizeof bt->measure[m]);
+        util_copy(bt->title[m], bt_titles[m], sizeof bt->title[m]);
+    }
+    for (int y = 0; y < AGG_NYEARS; y++)
+        bt->years[y] = AGG_YEAR0 + y;
+    for (int g = 0; g < G; g++)
+        for (int m = 0; m < BT_NMEASURES; m++)
+            for (int y = 0; y < AGG_NYEARS; y++)
+                bt->history[((size_t)g * BT_NMEASURES + m) * AGG_NYEARS + y] =
+                    aggdata_get(data, bt->geo[g], published(m), AGG_YEAR0 + y);
+    bt->ninputs = data->nfiles < 32 ? data->nfiles : 32;
+    for (int i = 0; i < bt->ninputs; i++)
+        util_copy(bt->inputs[i], data->files[i], sizeof bt->inputs[i]);
+    backtest_set_outcomes(bt);
     for (int o = 0; o < bt->O; o++)
         for (int l = 0; l < AGGMODEL_NLEVELS; l++) {
             aggmodel_pool *p = &pools[o * AGGMODEL_NLEVELS + l];
@@ -238,7 +320,7 @@ void backtest_summary(const backtest *bt, int m, int h, double *out)
     for (int g = 0; ape[0] && ape[1] && ape[2] && g < bt->G; g++)
         for (int o = 0; o < bt->O; o++)
             for (int k = h ? h - 1 : 0; k < (h ? h : bt->H); k++) {
-                size_t i = idx(bt, g, o, k, m);
+                size_t i = backtest_case(bt, g, o, k, m);
                 const double *q = &bt->quantile[i * BT_NQ];
                 double a = bt->actual[i];
                 /* A case counts when it was published (and not zero) and all three
@@ -272,7 +354,19 @@ const cli_spec backtest_options[] = {
     {"csv", CLI_TEXT, "FILE.csv", "summary table (default: the --out path with .csv)"},
     {"cases", CLI_TEXT, "FILE.csv", "also write one row per council, origin, horizon, measure"},
     {"geography", CLI_TEXT, "NAME", "a council (name or LA code), England, or all (default)"},
-    {"origins", CLI_TEXT, "FIRST:LAST", "origin years, ending 31 March (default 2017:2021)"},
+    {"episodes", CLI_TEXT, "FILE",
+     "backtest a council's own records instead: canonical episodes CSV (as for fit)"},
+    {"ssda903", CLI_TEXT, "DIR", "records: SSDA903 header and episodes files (as for fit)"},
+    {"population", CLI_TEXT, "FILE", "records: children by year and age 0-17 (as for fit)"},
+    {"extract", CLI_DATE, "YYYY-MM-DD", "records: last day they cover (default as for fit)"},
+    {"definition", CLI_TEXT, "FILE", "records: model definition (default models/standard.ini)"},
+    {"window-years", CLI_LONG, "N",
+     "records: years before each origin the fit learns from (default 3; fewer where the "
+     "records start later)"},
+    {"name", CLI_TEXT, "TEXT",
+     "records: what to call them in the file and charts (default: the input's name)"},
+    {"origins", CLI_TEXT, "FIRST:LAST",
+     "origin years, ending 31 March (default 2017:2021; records: every year they allow)"},
     {"horizons", CLI_LONG, "N", "score 1 to N years ahead (default 3)"},
     {"replicates", CLI_LONG, "N", "Monte Carlo replicates per case (default 1000)"},
     {"seed", CLI_LONG, "S", "master seed (default 1)"},
@@ -326,15 +420,15 @@ static void write_summary_csv(const backtest *bt, FILE *f)
     for (int s = 0; s < BT_NSUMMARY; s++)
         fprintf(f, ",%s", summary_columns[s]);
     fprintf(f, "\n");
-    for (int m = 0; m < BT_NMEASURES; m++)
+    for (int m = 0; m < bt->M; m++)
         for (int h = 1; h <= bt->H + 1; h++) {
             double out[BT_NSUMMARY];
             int hh = h <= bt->H ? h : 0;
             backtest_summary(bt, m, hh, out);
             if (hh)
-                fprintf(f, "%s,%d,%.0f", bt_names[m], hh, out[0]);
+                fprintf(f, "%s,%d,%.0f", bt->measure[m], hh, out[0]);
             else
-                fprintf(f, "%s,all,%.0f", bt_names[m], out[0]);
+                fprintf(f, "%s,all,%.0f", bt->measure[m], out[0]);
             for (int s = 1; s < BT_NSUMMARY; s++)
                 fprintf(f, ",%.2f", out[s]);
             fprintf(f, "\n");
@@ -348,12 +442,11 @@ static void write_cases_csv(const backtest *bt, FILE *f)
     for (int g = 0; g < bt->G; g++)
         for (int o = 0; o < bt->O; o++)
             for (int h = 0; h < bt->H; h++)
-                for (int m = 0; m < BT_NMEASURES; m++) {
-                    size_t i = idx(bt, g, o, h, m);
-                    const agg_geo *geo = &bt->data->geo[bt->geo[g]];
-                    fprintf(f, "%s,\"%s\",%d,%d,%d,%s,%.0f", geo->code, geo->name,
+                for (int m = 0; m < bt->M; m++) {
+                    size_t i = backtest_case(bt, g, o, h, m);
+                    fprintf(f, "%s,\"%s\",%d,%d,%d,%s,%.0f", bt->code[g], bt->name[g],
                             bt->cfg.first_origin + o, h + 1, bt->cfg.first_origin + o + h + 1,
-                            bt_names[m], bt->actual[i]);
+                            bt->measure[m], bt->actual[i]);
                     for (int k = 0; k < BT_NQ; k++)
                         fprintf(f, ",%.1f", bt->quantile[i * BT_NQ + k]);
                     fprintf(f, ",%.2f,%.1f,%.1f\n", bt->mean[i], bt->last[i], bt->trend[i]);
@@ -377,119 +470,151 @@ static int write_csv(const char *path, const backtest *bt, void (*fn)(const back
     return CC_OK;
 }
 
-static int write_h5(const backtest *bt, const char *path, bool force, cc_err *err)
+/* One double dataset of the file. */
+typedef struct bt_set {
+    const char *name;
+    double *data;
+    int rank;
+    const hsize_t *dims;
+    const char *desc, *units;
+} bt_set;
+
+/* The case arrays, shared by the writer and the reader. */
+static int case_sets(backtest *bt, bt_set *sets, hsize_t *dc, hsize_t *dq, hsize_t *dh)
+{
+    dc[0] = dq[0] = dh[0] = (hsize_t)bt->G;
+    dc[1] = dq[1] = (hsize_t)bt->O;
+    dc[2] = dq[2] = (hsize_t)bt->H;
+    dc[3] = dq[3] = dh[1] = (hsize_t)bt->M;
+    dq[4] = BT_NQ;
+    dh[2] = (hsize_t)bt->Y;
+    bt_set list[] = {
+        {"actual", bt->actual, 4, dc,
+         "published or observed value at origin + horizon [geography][origin][horizon]"
+         "[measure]; NaN where not published, suppressed or after the records end", "children"},
+        {"quantiles", bt->quantile, 5, dq,
+         "carecast forecast quantiles P5, P10, P25, P50, P75, P90, P95 over replicates "
+         "[G][O][H][M][7]", "children"},
+        {"mean", bt->mean, 4, dc, "carecast forecast mean [G][O][H][M]", "children"},
+        {"naive_last_value", bt->last, 4, dc,
+         "naive forecast: last value up to the origin [G][O][H][M]", "children"},
+        {"naive_linear_trend", bt->trend, 4, dc,
+         "naive forecast: least-squares line through the values of the 3 years ending at the "
+         "origin, not below 0 [G][O][H][M]", "children"},
+        {"history", bt->history, 3, dh,
+         "published or observed values [G][M][year of history_years]; NaN where unknown",
+         "children"},
+    };
+    memcpy(sets, list, sizeof list);
+    return (int)(sizeof list / sizeof list[0]);
+}
+
+static int write_h5(backtest *bt, const char *path, bool force, cc_err *err)
 {
     h5io_file f;
     int rc = h5io_create(&f, path, force, err);
     if (rc != CC_OK)
         return rc;
     hid_t id = f.id;
-    const aggdata *a = bt->data;
     h5io_attr_text(id, "format", "carecast-backtest");
-    h5io_attr_long(id, "format_version", 1);
+    h5io_attr_long(id, "format_version", 2);
+    h5io_attr_text(id, "source", bt->source);
     h5io_attr_text(id, "tool_version", CARECAST_VERSION);
     h5io_attr_text(id, "revision", CARECAST_REVISION);
     h5io_attr_text(id, "command_line", cli_command_line());
     h5io_attr_long(id, "seed", (long long)bt->cfg.seed);
     h5io_attr_long(id, "replicates", bt->cfg.replicates);
     h5io_attr_long(id, "threads", bt->cfg.threads);
-    const char *files[32], *codes[4096], *names[4096], *measures[BT_NMEASURES];
-    for (int i = 0; i < a->nfiles; i++)
-        files[i] = a->files[i];
+    if (bt->fitted)
+        h5io_attr_long(id, "window_years", bt->cfg.window_years);
+    const char *files[32], *codes[4096], *names[4096], *measures[BT_MAX_MEASURES],
+        *titles[BT_MAX_MEASURES];
+    for (int i = 0; i < bt->ninputs; i++)
+        files[i] = bt->inputs[i];
     int G = bt->G < 4096 ? bt->G : 4096;
     for (int g = 0; g < G; g++) {
-        codes[g] = a->geo[bt->geo[g]].code;
-        names[g] = a->geo[bt->geo[g]].name;
+        codes[g] = bt->code[g];
+        names[g] = bt->name[g];
     }
-    for (int m = 0; m < BT_NMEASURES; m++)
-        measures[m] = bt_names[m];
-    int origins[64], horizons[64], years[AGG_NYEARS];
+    for (int m = 0; m < bt->M; m++) {
+        measures[m] = bt->measure[m];
+        titles[m] = bt->title[m];
+    }
+    int origins[64], horizons[64];
     for (int o = 0; o < bt->O && o < 64; o++)
         origins[o] = bt->cfg.first_origin + o;
     for (int h = 0; h < bt->H && h < 64; h++)
         horizons[h] = h + 1;
-    for (int y = 0; y < AGG_NYEARS; y++)
-        years[y] = AGG_YEAR0 + y;
-    hsize_t d1[1] = {(hsize_t)a->nfiles}, dg[1] = {(hsize_t)G}, dm[1] = {BT_NMEASURES},
-            dO[1] = {(hsize_t)bt->O}, dH[1] = {(hsize_t)bt->H}, dY[1] = {AGG_NYEARS};
-    hsize_t dc[4] = {(hsize_t)G, (hsize_t)bt->O, (hsize_t)bt->H, BT_NMEASURES};
-    hsize_t dq[5] = {dc[0], dc[1], dc[2], dc[3], BT_NQ};
-    hsize_t dp[4] = {(hsize_t)G, (hsize_t)bt->O, AGGMODEL_NLEVELS, 4};
-    hsize_t dpool[3] = {(hsize_t)bt->O, AGGMODEL_NLEVELS, 4};
+    hsize_t dO[1] = {(hsize_t)bt->O}, dH[1] = {(hsize_t)bt->H}, dY[1] = {(hsize_t)bt->Y};
+    hsize_t dc[4], dq[5], dh[3];
     if (rc == CC_OK)
-        rc = h5io_write_strings(id, "inputs", files, (size_t)a->nfiles,
+        rc = h5io_write_strings(id, "inputs", files, (size_t)bt->ninputs,
                                 "the data files read, in order (a later value replaces an "
                                 "earlier one)",
                                 err);
-    (void)d1;
     if (rc == CC_OK)
         rc = h5io_write_strings(id, "la_codes", codes, (size_t)G,
-                                "geographies scored: old LA code (E92000001 = England)", err);
+                                "geographies scored: old LA code (E92000001 = England; "
+                                "'records' for a council's own records)",
+                                err);
     if (rc == CC_OK)
         rc = h5io_write_strings(id, "geographies", names, (size_t)G, "geography names", err);
     if (rc == CC_OK)
-        rc = h5io_write_strings(id, "measures", measures, BT_NMEASURES,
+        rc = h5io_write_strings(id, "measures", measures, (size_t)bt->M,
                                 "measures scored: stocks at 31 March and starts in the year", err);
+    if (rc == CC_OK)
+        rc = h5io_write_strings(id, "measure_titles", titles, (size_t)bt->M,
+                                "what each measure counts", err);
     if (rc == CC_OK)
         rc = h5io_write(id, "origins", H5T_NATIVE_INT, 1, dO, origins,
                         "origin years: data up to 31 March of this year were used", "year", err);
     if (rc == CC_OK)
         rc = h5io_write(id, "horizons", H5T_NATIVE_INT, 1, dH, horizons,
                         "years after the origin", "years", err);
-    struct {
-        const char *name;
-        const double *data;
-        int rank;
-        const hsize_t *dims;
-        const char *desc;
-    } sets[] = {
-        {"actual", bt->actual, 4, dc, "published value [geography][origin][horizon][measure]; NaN "
-                                      "where not published or suppressed"},
-        {"quantiles", bt->quantile, 5, dq, "carecast forecast quantiles P5, P10, P25, P50, P75, "
-                                           "P90, P95 over replicates [G][O][H][M][7]"},
-        {"mean", bt->mean, 4, dc, "carecast forecast mean [G][O][H][M]"},
-        {"naive_last_value", bt->last, 4, dc, "naive forecast: last published value up to the "
-                                              "origin [G][O][H][M]"},
-        {"naive_linear_trend", bt->trend, 4, dc, "naive forecast: least-squares line through the "
-                                                 "published values of the 3 years ending at the "
-                                                 "origin, not below 0 [G][O][H][M]"},
-        {"parameters", bt->params, 4, dp, "fitted council parameters [G][O][level CLA,CIN,CP]"
-                                          "[log entry rate per child per year, its variance, "
-                                          "log exit hazard per year, its variance]"},
-        {"pooled_variances", bt->pool, 3, dpool, "variances pooled across councils [O][level]"
-                                                 "[q entry, eps entry, q exit, eps exit]: "
-                                                 "random-walk and transient variance a year of "
-                                                 "the log parameter"},
-    };
-    for (size_t s = 0; rc == CC_OK && s < sizeof sets / sizeof sets[0]; s++)
-        rc = h5io_write(id, sets[s].name, H5T_NATIVE_DOUBLE, sets[s].rank, sets[s].dims,
-                        sets[s].data, sets[s].desc,
-                        s < 5 ? "children" : "log scale", err);
-    /* The published history of every measure, for the charts. */
-    double *hist = malloc(sizeof(double) * (size_t)(G ? G : 1) * BT_NMEASURES * AGG_NYEARS);
-    if (!hist && rc == CC_OK)
-        rc = cc_fail(err, CC_ENOMEM, "out of memory");
-    for (int g = 0; rc == CC_OK && g < G; g++)
-        for (int m = 0; m < BT_NMEASURES; m++)
-            for (int y = 0; y < AGG_NYEARS; y++)
-                hist[((size_t)g * BT_NMEASURES + m) * AGG_NYEARS + y] =
-                    aggdata_get(a, bt->geo[g], published(m), AGG_YEAR0 + y);
-    hsize_t dhist[3] = {(hsize_t)G, BT_NMEASURES, AGG_NYEARS};
     if (rc == CC_OK)
-        rc = h5io_write(id, "history_years", H5T_NATIVE_INT, 1, dY, years,
+        rc = h5io_write(id, "history_years", H5T_NATIVE_INT, 1, dY, bt->years,
                         "years ending 31 March of history", "year", err);
-    if (rc == CC_OK)
-        rc = h5io_write(id, "history", H5T_NATIVE_DOUBLE, 3, dhist, hist,
-                        "published values [G][M][year]; NaN where missing", "children", err);
-    free(hist);
+    bt_set sets[8];
+    int n = case_sets(bt, sets, dc, dq, dh);
+    for (int k = 0; rc == CC_OK && k < n; k++)
+        rc = h5io_write(id, sets[k].name, H5T_NATIVE_DOUBLE, sets[k].rank, sets[k].dims,
+                        sets[k].data, sets[k].desc, sets[k].units, err);
+    if (bt->params) {
+        hsize_t dp[4] = {(hsize_t)G, (hsize_t)bt->O, AGGMODEL_NLEVELS, 4};
+        hsize_t dpool[3] = {(hsize_t)bt->O, AGGMODEL_NLEVELS, 4};
+        if (rc == CC_OK)
+            rc = h5io_write(id, "parameters", H5T_NATIVE_DOUBLE, 4, dp, bt->params,
+                            "fitted council parameters [G][O][level CLA,CIN,CP][log entry rate "
+                            "per child per year, its variance, log exit hazard per year, its "
+                            "variance]",
+                            "log scale", err);
+        if (rc == CC_OK)
+            rc = h5io_write(id, "pooled_variances", H5T_NATIVE_DOUBLE, 3, dpool, bt->pool,
+                            "variances pooled across councils [O][level][q entry, eps entry, "
+                            "q exit, eps exit]: random-walk and transient variance a year of "
+                            "the log parameter",
+                            "log scale", err);
+    }
+    /* The models fitted at each origin, as `fit` would write them (without the history). */
+    for (int o = 0; rc == CC_OK && bt->fitted && o < bt->O; o++) {
+        char name[64];
+        snprintf(name, sizeof name, "models/%d", bt->cfg.first_origin + o);
+        hid_t g = h5io_group(id, name);
+        rc = g >= 0 ? model_write_tables(g, bt->fitted[o], err)
+                    : cc_fail(err, CC_EIO, "%s: cannot create group %s", path, name);
+        if (g >= 0) {
+            h5io_attr_text(g, "description", bt->fitted[o]->source);
+            H5Gclose(g);
+        }
+    }
     /* The summary by measure and horizon (column 0 = all horizons). */
-    double *sum = malloc(sizeof(double) * BT_NMEASURES * (size_t)(bt->H + 1) * BT_NSUMMARY);
+    double *sum = malloc(sizeof(double) * bt->M * (size_t)(bt->H + 1) * BT_NSUMMARY);
     if (!sum && rc == CC_OK)
         rc = cc_fail(err, CC_ENOMEM, "out of memory");
-    for (int m = 0; rc == CC_OK && m < BT_NMEASURES; m++)
+    for (int m = 0; rc == CC_OK && m < bt->M; m++)
         for (int h = 0; h <= bt->H; h++)
             backtest_summary(bt, m, h, &sum[((size_t)m * (bt->H + 1) + h) * BT_NSUMMARY]);
-    hsize_t ds[3] = {BT_NMEASURES, (hsize_t)bt->H + 1, BT_NSUMMARY};
+    hsize_t ds[3] = {(hsize_t)bt->M, (hsize_t)bt->H + 1, BT_NSUMMARY};
     if (rc == CC_OK)
         rc = h5io_write(id, "summary", H5T_NATIVE_DOUBLE, 3, ds, sum,
                         "[measure][horizon: 0 = all, 1..H][n, median APE carecast, median APE "
@@ -497,8 +622,6 @@ static int write_h5(const backtest *bt, const char *path, bool force, cc_err *er
                         "coverage of 50%, 80%, 90% intervals (percent)]",
                         "percent", err);
     free(sum);
-    (void)dg;
-    (void)dm;
     if (rc != CC_OK) {
         h5io_discard(&f);
         return rc;
@@ -508,18 +631,100 @@ static int write_h5(const backtest *bt, const char *path, bool force, cc_err *er
 
 static void print_summary(const backtest *bt, FILE *f)
 {
-    fprintf(f, "\n%-21s %4s %6s  %-28s %6s  %-26s\n", "", "", "", "median APE, % (lower wins)",
+    int w = 21;
+    for (int m = 0; m < bt->M; m++)
+        w = (int)strlen(bt->measure[m]) > w ? (int)strlen(bt->measure[m]) : w;
+    fprintf(f, "\n%-*s %4s %6s  %-28s %6s  %-26s\n", w, "", "", "", "median APE, % (lower wins)",
             "bias", "interval coverage, %");
-    fprintf(f, "%-21s %4s %6s  %8s %9s %9s %6s  %8s %8s %8s\n", "measure", "yrs", "cases",
+    fprintf(f, "%-*s %4s %6s  %8s %9s %9s %6s  %8s %8s %8s\n", w, "measure", "yrs", "cases",
             "carecast", "last", "trend", "%", "50%", "80%", "90%");
-    for (int m = 0; m < BT_NMEASURES; m++)
+    for (int m = 0; m < bt->M; m++)
         for (int h = 1; h <= bt->H; h++) {
             double s[BT_NSUMMARY];
             backtest_summary(bt, m, h, s);
-            fprintf(f, "%-21s %4d %6.0f  %8.1f %9.1f %9.1f %+6.1f  %8.1f %8.1f %8.1f\n",
-                    bt_names[m], h, s[BT_S_N], s[BT_S_APE], s[BT_S_APE_LAST], s[BT_S_APE_TREND],
-                    s[BT_S_BIAS], s[BT_S_COVER50], s[BT_S_COVER80], s[BT_S_COVER90]);
+            fprintf(f, "%-*s %4d %6.0f  %8.1f %9.1f %9.1f %+6.1f  %8.1f %8.1f %8.1f\n", w,
+                    bt->measure[m], h, s[BT_S_N], s[BT_S_APE], s[BT_S_APE_LAST],
+                    s[BT_S_APE_TREND], s[BT_S_BIAS], s[BT_S_COVER50], s[BT_S_COVER80],
+                    s[BT_S_COVER90]);
         }
+}
+
+/* Published statistics: reads DATA... and backtests every council (or one). */
+static backtest *published_backtest(const cli_opts *o, backtest_config *cfg, aggdata **data,
+                                    cc_err *err, int *status)
+{
+    aggdata *a = *data = aggdata_alloc();
+    problems *p = problems_alloc(20);
+    if (!a || !p) {
+        problems_free(p);
+        *status = cc_fail(err, CC_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < o->npos; i++)
+        read_input(a, o->pos[i], p);
+    if (problems_errors(p) || problems_warnings(p))
+        problems_print(p, stderr);
+    *status = problems_status(p, err);
+    problems_free(p);
+    const char *geo = cli_text(o, "geography", "all");
+    if (*status == CC_OK) {
+        aggdata_summary(a, stderr);
+        if (strcasecmp(geo, "all")) {
+            cfg->geography = aggdata_find(a, geo);
+            if (cfg->geography < 0)
+                *status = cc_fail(err, CC_EUSAGE,
+                                  "backtest: --geography '%s' is not in the data (give a "
+                                  "council's name or LA code, England, or all)",
+                                  geo);
+        }
+    }
+    backtest *bt = NULL;
+    if (*status == CC_OK && !(bt = backtest_compute(a, cfg)))
+        *status = cc_fail(err, CC_ENOMEM, "out of memory");
+    if (*status == CC_OK && bt->G == 0)
+        *status = cc_fail(err, CC_EINPUT, "backtest: the data hold no council to score");
+    return bt;
+}
+
+/* A council's records: reads them as `fit` does and backtests them. */
+static backtest *records_backtest(const cli_opts *o, backtest_config *cfg, bool origins_given,
+                                  cc_err *err, int *status)
+{
+    fit_inputs in = {cli_text(o, "episodes", NULL), cli_text(o, "ssda903", NULL),
+                     cli_text(o, "population", NULL), cli_text(o, "definition", NULL),
+                     cli_date(o, "extract", INT32_MIN)};
+    model *rec = fit_read_records(&in, "backtest", err, status);
+    if (!rec)
+        return NULL;
+    if (!origins_given &&
+        !btrecords_default_origins(rec, cfg->window_years, &cfg->first_origin,
+                                   &cfg->last_origin)) {
+        char a[11], b[11];
+        date_format(rec->history_start, a);
+        date_format(rec->extract_date, b);
+        *status = cc_fail(err, CC_EINPUT,
+                          "backtest: the records run from %s to %s: a backtest needs at least "
+                          "a year before an origin (31 March) and a year after it",
+                          a, b);
+        model_free(rec);
+        return NULL;
+    }
+    /* Inputs for the file, and a name: --name, else the records' file or folder name. */
+    const char *given[3] = {in.episodes, in.ssda903, in.population}, *inputs[3];
+    int n = 0;
+    for (int k = 0; k < 3; k++)
+        if (given[k])
+            inputs[n++] = given[k];
+    char name[96];
+    const char *path = in.ssda903 ? in.ssda903 : in.episodes;
+    util_copy(name, path, sizeof name);
+    size_t len = strlen(name);
+    while (len > 1 && name[len - 1] == '/')
+        name[--len] = '\0';
+    const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+    backtest *bt = btrecords_compute(rec, cfg, cli_text(o, "name", base), inputs, n, err, status);
+    model_free(rec);
+    return bt;
 }
 
 int backtest_main(int argc, char **argv)
@@ -527,20 +732,40 @@ int backtest_main(int argc, char **argv)
     cli_opts o;
     cc_err err = {{0}, 0};
     int status = cli_parse(argc, argv, backtest_options, &o, &err);
-    const char *out = cli_text(&o, "out", NULL), *geo = cli_text(&o, "geography", "all");
+    const char *out = cli_text(&o, "out", NULL);
     backtest_config cfg = {.horizons = (int)cli_long(&o, "horizons", 3),
                            .replicates = (int)cli_long(&o, "replicates", 1000),
                            .threads = (int)cli_long(&o, "threads", omp_get_num_procs()),
                            .seed = (unsigned long long)cli_long(&o, "seed", 1),
-                           .geography = -1};
+                           .geography = -1,
+                           .window_years = (int)cli_long(&o, "window-years", 3)};
+    bool records = cli_given(&o, "episodes") || cli_given(&o, "ssda903");
     const char *origins = cli_text(&o, "origins", "2017:2021");
-    if (status == CC_OK && o.npos < 1)
+    static const char *const records_only[] = {"population", "extract", "definition",
+                                               "window-years", "name"};
+    if (status == CC_OK && records && o.npos > 0)
+        status = cc_fail(&err, CC_EUSAGE,
+                         "backtest: '%s': give either published data files (DATA...) or a "
+                         "council's records (--episodes, --ssda903), not both",
+                         o.pos[0]);
+    if (status == CC_OK && !records && o.npos < 1)
         status = cc_fail(&err, CC_EUSAGE,
                          "backtest: expected the published data files or folders (carecast "
-                         "backtest DATA... --out FILE.h5)");
+                         "backtest DATA... --out FILE.h5), or a council's records (--episodes "
+                         "FILE or --ssda903 DIR)");
+    for (size_t k = 0; status == CC_OK && !records && k < 5; k++)
+        if (cli_given(&o, records_only[k]))
+            status = cc_fail(&err, CC_EUSAGE,
+                             "backtest: --%s is for a council's records; give --episodes or "
+                             "--ssda903 with it",
+                             records_only[k]);
+    if (status == CC_OK && records && cli_given(&o, "geography"))
+        status = cc_fail(&err, CC_EUSAGE,
+                         "backtest: --geography selects among published statistics; name a "
+                         "council's records with --name");
     if (status == CC_OK && !out)
         status = cc_fail(&err, CC_EUSAGE, "backtest: --out FILE.h5 is required");
-    if (status == CC_OK &&
+    if (status == CC_OK && (!records || cli_given(&o, "origins")) &&
         (sscanf(origins, "%d:%d", &cfg.first_origin, &cfg.last_origin) != 2 ||
          cfg.first_origin < AGG_YEAR0 + 2 || cfg.last_origin < cfg.first_origin ||
          cfg.last_origin - cfg.first_origin >= 64 || cfg.last_origin >= AGG_YEAR0 + AGG_NYEARS - 10)) {
@@ -562,6 +787,9 @@ int backtest_main(int argc, char **argv)
     if (status == CC_OK && (cfg.threads < 1 || cfg.threads > 1024))
         status = cc_fail(&err, CC_EUSAGE, "backtest: --threads %d: expected 1 to 1024",
                          cfg.threads);
+    if (status == CC_OK && (cfg.window_years < 1 || cfg.window_years > 20))
+        status = cc_fail(&err, CC_EUSAGE, "backtest: --window-years %d: expected 1 to 20",
+                         cfg.window_years);
     char csv[4200];
     const char *csv_path = cli_text(&o, "csv", NULL), *cases_path = cli_text(&o, "cases", NULL);
     if (status == CC_OK && !csv_path) {
@@ -581,34 +809,9 @@ int backtest_main(int argc, char **argv)
     if (status != CC_OK)
         return cli_report(status, &err);
 
-    aggdata *a = aggdata_alloc();
-    problems *p = problems_alloc(20);
-    if (!a || !p) {
-        aggdata_free(a);
-        problems_free(p);
-        return cli_report(cc_fail(&err, CC_ENOMEM, "out of memory"), &err);
-    }
-    for (int i = 0; i < o.npos; i++)
-        read_input(a, o.pos[i], p);
-    if (problems_errors(p) || problems_warnings(p))
-        problems_print(p, stderr);
-    status = problems_status(p, &err);
-    if (status == CC_OK) {
-        aggdata_summary(a, stderr);
-        if (strcasecmp(geo, "all")) {
-            cfg.geography = aggdata_find(a, geo);
-            if (cfg.geography < 0)
-                status = cc_fail(&err, CC_EUSAGE,
-                                 "backtest: --geography '%s' is not in the data (give a council's "
-                                 "name or LA code, England, or all)",
-                                 geo);
-        }
-    }
-    backtest *bt = NULL;
-    if (status == CC_OK && !(bt = backtest_compute(a, &cfg)))
-        status = cc_fail(&err, CC_ENOMEM, "out of memory");
-    if (status == CC_OK && bt->G == 0)
-        status = cc_fail(&err, CC_EINPUT, "backtest: the data hold no council to score");
+    aggdata *a = NULL;
+    backtest *bt = records ? records_backtest(&o, &cfg, cli_given(&o, "origins"), &err, &status)
+                           : published_backtest(&o, &cfg, &a, &err, &status);
     if (status == CC_OK)
         status = write_h5(bt, out, o.force, &err);
     if (status == CC_OK)
@@ -618,23 +821,18 @@ int backtest_main(int argc, char **argv)
     if (status == CC_OK) {
         print_summary(bt, stdout);
         fprintf(stderr,
-                "backtest: %d geographies x %d origins x %d horizons, %d replicates, %.1f s "
+                "backtest: %d geograph%s x %d origins x %d horizons, %d replicates, %.1f s "
                 "on %d threads; wrote %s and %s%s%s\n",
-                bt->G, bt->O, bt->H, cfg.replicates, bt->seconds, cfg.threads, out, csv_path,
-                cases_path ? " and " : "", cases_path ? cases_path : "");
+                bt->G, bt->G == 1 ? "y" : "ies", bt->O, bt->H, cfg.replicates, bt->seconds,
+                cfg.threads, out, csv_path, cases_path ? " and " : "",
+                cases_path ? cases_path : "");
     }
     backtest_free(bt);
-    problems_free(p);
     aggdata_free(a);
     return cli_report(status, &err);
 }
 
 /* --- charts -------------------------------------------------------------------------- */
-
-static const char *const bt_titles[BT_NMEASURES] = {
-    "children looked after at 31 March", "children starting to be looked after in the year",
-    "children in need at 31 March", "CIN episodes started in the year",
-    "children on a child protection plan at 31 March", "CP plans started in the year"};
 
 bool backtest_is_file(const char *path)
 {
@@ -649,77 +847,55 @@ bool backtest_is_file(const char *path)
     return !strcmp(format, "carecast-backtest");
 }
 
-/* A backtest file read back: the arrays the charts need. */
-typedef struct bt_file {
-    int G, O, H, Y;
-    char (*codes)[16], (*names)[96];
-    int *origins, *years;
-    double *actual, *quantile, *last, *trend, *history;
-} bt_file;
-
-static void bt_file_free(bt_file *b)
+/* Reads a backtest file back into a backtest (the arrays the charts need). */
+static backtest *backtest_read(const char *path, cc_err *err, int *status)
 {
-    free(b->codes);
-    free(b->names);
-    free(b->origins);
-    free(b->years);
-    free(b->actual);
-    free(b->quantile);
-    free(b->last);
-    free(b->trend);
-    free(b->history);
-}
-
-static int bt_file_read(const char *path, bt_file *b, cc_err *err)
-{
-    memset(b, 0, sizeof *b);
-    int status;
-    hid_t id = h5io_open(path, err, &status);
+    hid_t id = h5io_open(path, err, status);
     if (id < 0)
-        return status;
+        return NULL;
     hsize_t d[8];
+    backtest *bt = NULL;
     int rc = CC_OK;
-    if (h5io_dims(id, "actual", d) != 4 || d[3] != BT_NMEASURES || h5io_dims(id, "history", d + 4) != 3)
+    if (h5io_dims(id, "actual", d) != 4 || d[3] > BT_MAX_MEASURES || d[1] > 64 ||
+        h5io_dims(id, "history", d + 4) != 3)
         rc = cc_fail(err, CC_EINPUT, "%s: not a complete backtest file (no actual or history)",
                      path);
-    if (rc == CC_OK) {
-        b->G = (int)d[0], b->O = (int)d[1], b->H = (int)d[2], b->Y = (int)d[6];
-        size_t cases = (size_t)b->G * b->O * b->H * BT_NMEASURES;
-        b->codes = calloc((size_t)b->G, sizeof *b->codes);
-        b->names = calloc((size_t)b->G, sizeof *b->names);
-        b->origins = malloc(sizeof(int) * (size_t)b->O);
-        b->years = malloc(sizeof(int) * (size_t)b->Y);
-        b->actual = malloc(sizeof(double) * cases);
-        b->quantile = malloc(sizeof(double) * cases * BT_NQ);
-        b->last = malloc(sizeof(double) * cases);
-        b->trend = malloc(sizeof(double) * cases);
-        b->history = malloc(sizeof(double) * (size_t)b->G * BT_NMEASURES * b->Y);
-        if (!b->codes || !b->names || !b->origins || !b->years || !b->actual || !b->quantile ||
-            !b->last || !b->trend || !b->history)
-            rc = cc_fail(err, CC_ENOMEM, "out of memory");
-        if (rc == CC_OK)
-            rc = h5io_read(id, "origins", H5T_NATIVE_INT, b->origins, (size_t)b->O, path, err);
-        if (rc == CC_OK)
-            rc = h5io_read(id, "history_years", H5T_NATIVE_INT, b->years, (size_t)b->Y, path, err);
-        const char *sets[5] = {"actual", "quantiles", "naive_last_value", "naive_linear_trend",
-                               "history"};
-        double *dst[5] = {b->actual, b->quantile, b->last, b->trend, b->history};
-        size_t n[5] = {cases, cases * BT_NQ, cases, cases, (size_t)b->G * BT_NMEASURES * b->Y};
-        for (int k = 0; rc == CC_OK && k < 5; k++)
-            rc = h5io_read(id, sets[k], H5T_NATIVE_DOUBLE, dst[k], n[k], path, err);
-        if (rc == CC_OK && (h5io_read_strings(id, "la_codes", b->codes[0], 16, (size_t)b->G) < 0 ||
-                            h5io_read_strings(id, "geographies", b->names[0], 96, (size_t)b->G) < 0))
-            rc = cc_fail(err, CC_EINPUT, "%s: cannot read the geography names", path);
+    int origins[64];
+    if (rc == CC_OK)
+        rc = h5io_read(id, "origins", H5T_NATIVE_INT, origins, (size_t)d[1], path, err);
+    backtest_config cfg = {.first_origin = origins[0], .last_origin = origins[0] + (int)d[1] - 1,
+                           .horizons = (int)d[2]};
+    if (rc == CC_OK && !(bt = backtest_alloc(&cfg, (int)d[0], (int)d[3], (int)d[6])))
+        rc = cc_fail(err, CC_ENOMEM, "out of memory");
+    if (rc == CC_OK)
+        rc = h5io_read(id, "history_years", H5T_NATIVE_INT, bt->years, (size_t)bt->Y, path, err);
+    bt_set sets[8];
+    hsize_t dc[4], dq[5], dh[3];
+    int n = rc == CC_OK ? case_sets(bt, sets, dc, dq, dh) : 0;
+    for (int k = 0; rc == CC_OK && k < n; k++) {
+        size_t count = 1;
+        for (int r = 0; r < sets[k].rank; r++)
+            count *= sets[k].dims[r];
+        rc = h5io_read(id, sets[k].name, H5T_NATIVE_DOUBLE, sets[k].data, count, path, err);
     }
+    if (rc == CC_OK &&
+        (h5io_read_strings(id, "la_codes", bt->code[0], sizeof bt->code[0], (size_t)bt->G) < 0 ||
+         h5io_read_strings(id, "geographies", bt->name[0], sizeof bt->name[0], (size_t)bt->G) < 0 ||
+         h5io_read_strings(id, "measures", bt->measure[0], sizeof bt->measure[0],
+                           (size_t)bt->M) < 0))
+        rc = cc_fail(err, CC_EINPUT, "%s: cannot read the geography or measure names", path);
+    /* Files of format 1 have no titles: the measures then are those of published data. */
+    if (rc == CC_OK && h5io_read_strings(id, "measure_titles", bt->title[0], sizeof bt->title[0],
+                                         (size_t)bt->M) < 0)
+        for (int m = 0; m < bt->M && m < BT_NMEASURES; m++)
+            util_copy(bt->title[m], bt_titles[m], sizeof bt->title[m]);
     H5Fclose(id);
-    if (rc != CC_OK)
-        bt_file_free(b);
-    return rc;
-}
-
-static size_t fidx(const bt_file *b, int g, int o, int h, int m)
-{
-    return (((size_t)g * b->O + o) * b->H + h) * BT_NMEASURES + m;
+    if (rc != CC_OK) {
+        backtest_free(bt);
+        *status = rc;
+        return NULL;
+    }
+    return bt;
 }
 
 /* P10, P25, P50, P75, P90 of a sample (sorted in place). */
@@ -738,7 +914,7 @@ static void five(double *v, size_t n, double *out)
 
 /* The distribution across councils and origins of each forecast's APE, by horizon:
  * one row per horizon and method (0 carecast, 1 last value, 2 linear trend). */
-static int write_error_data(const bt_file *b, int m, const char *path, cc_err *err)
+static int write_error_data(const backtest *b, int m, const char *path, cc_err *err)
 {
     FILE *f = fopen(path, "w");
     double *v[3];
@@ -752,7 +928,7 @@ static int write_error_data(const bt_file *b, int m, const char *path, cc_err *e
         size_t n = 0;
         for (int g = 0; g < b->G; g++)
             for (int o = 0; o < b->O; o++) {
-                size_t i = fidx(b, g, o, h, m);
+                size_t i = backtest_case(b, g, o, h, m);
                 double a = b->actual[i], fc[3] = {b->quantile[i * BT_NQ + 3], b->last[i], b->trend[i]};
                 if (!(a > 0) || isnan(fc[0]) || isnan(fc[1]) || isnan(fc[2]))
                     continue;
@@ -776,33 +952,33 @@ static int write_error_data(const bt_file *b, int m, const char *path, cc_err *e
 
 /* Geography g's published series of measure m (year,value) and each origin's forecast
  * (origin,year,p10,p50,p90), one block per origin starting at the last published value. */
-static int write_actual_data(const bt_file *b, int g, int m, const char *hist, const char *fc,
+static int write_actual_data(const backtest *b, int g, int m, const char *hist, const char *fc,
                              char *origins, size_t size, cc_err *err)
 {
     origins[0] = '\0';
     FILE *f = fopen(hist, "w"), *q = fopen(fc, "w");
     int rc = f && q ? CC_OK : cc_fail(err, CC_EIO, "%s: cannot create", f ? fc : hist);
-    int first = b->origins[0] - 6, last = b->origins[b->O - 1] + b->H;
+    int first = b->cfg.first_origin - 6, last = b->cfg.last_origin + b->H;
     if (rc == CC_OK) {
         fprintf(f, "year,value\n");
         for (int y = 0; y < b->Y; y++) {
-            double v = b->history[((size_t)g * BT_NMEASURES + m) * b->Y + y];
+            double v = b->history[((size_t)g * b->M + m) * b->Y + y];
             if (b->years[y] >= first && b->years[y] <= last && !isnan(v))
                 fprintf(f, "%d,%.0f\n", b->years[y], v);
         }
         fprintf(q, "origin,year,p10,p50,p90\n");
         for (int o = 0; o < b->O; o++) {
-            size_t i0 = fidx(b, g, o, 0, m);
+            size_t i0 = backtest_case(b, g, o, 0, m);
+            int origin = b->cfg.first_origin + o;
             if (isnan(b->quantile[i0 * BT_NQ + 3]))
                 continue;
             double start = b->last[i0];
             size_t len = strlen(origins);
-            snprintf(origins + len, size - len, "%s%d", len ? " " : "", b->origins[o]);
-            fprintf(q, "%d,%d,%.1f,%.1f,%.1f\n", b->origins[o], b->origins[o], start, start, start);
+            snprintf(origins + len, size - len, "%s%d", len ? " " : "", origin);
+            fprintf(q, "%d,%d,%.1f,%.1f,%.1f\n", origin, origin, start, start, start);
             for (int h = 0; h < b->H; h++) {
-                const double *qq = &b->quantile[fidx(b, g, o, h, m) * BT_NQ];
-                fprintf(q, "%d,%d,%.1f,%.1f,%.1f\n", b->origins[o], b->origins[o] + h + 1, qq[1],
-                        qq[3], qq[5]);
+                const double *qq = &b->quantile[backtest_case(b, g, o, h, m) * BT_NQ];
+                fprintf(q, "%d,%d,%.1f,%.1f,%.1f\n", origin, origin + h + 1, qq[1], qq[3], qq[5]);
             }
             fprintf(q, "\n\n");
         }
@@ -818,50 +994,51 @@ static int write_actual_data(const bt_file *b, int g, int m, const char *hist, c
 int backtest_plot(const char *path, const char *dir, const char *fmt, const char *geography,
                   bool force, cc_err *err)
 {
-    bt_file b;
-    int rc = bt_file_read(path, &b, err);
-    if (rc != CC_OK)
+    int rc;
+    backtest *b = backtest_read(path, err, &rc);
+    if (!b)
         return rc;
     int g = 0;
     if (geography) {
         char want[128], have[128];
         g = -1;
-        for (int k = 0; k < b.G && g < 0; k++) {
+        for (int k = 0; k < b->G && g < 0; k++) {
             util_copy(want, geography, sizeof want);
-            util_copy(have, b.names[k], sizeof have);
-            if (!strcasecmp(b.codes[k], geography) || !strcasecmp(have, want))
+            util_copy(have, b->name[k], sizeof have);
+            if (!strcasecmp(b->code[k], geography) || !strcasecmp(have, want))
                 g = k;
         }
         if (g < 0)
             rc = cc_fail(err, CC_EUSAGE, "plot: --geography '%s' is not in %s (first: %s)",
-                         geography, path, b.names[0]);
+                         geography, path, b->name[0]);
     }
     char slug[96] = "";
-    for (size_t k = 0, n = 0; rc == CC_OK && b.names[g][k] && n + 1 < sizeof slug; k++)
-        slug[n++] = isalnum((unsigned char)b.names[g][k]) ? (char)tolower((unsigned char)b.names[g][k]) : '_';
-    char names[2 * BT_NMEASURES][160];
-    for (int m = 0; m < BT_NMEASURES; m++) {
-        snprintf(names[2 * m], sizeof names[0], "backtest_errors_%s", bt_names[m]);
-        snprintf(names[2 * m + 1], sizeof names[0], "backtest_%s_%s", slug, bt_names[m]);
+    for (size_t k = 0, n = 0; rc == CC_OK && b->name[g][k] && n + 1 < sizeof slug; k++)
+        slug[n++] = isalnum((unsigned char)b->name[g][k]) ? (char)tolower((unsigned char)b->name[g][k]) : '_';
+    char names[2 * BT_MAX_MEASURES][160];
+    for (int m = 0; m < b->M; m++) {
+        snprintf(names[2 * m], sizeof names[0], "backtest_errors_%s", b->measure[m]);
+        snprintf(names[2 * m + 1], sizeof names[0], "backtest_%s_%s", slug, b->measure[m]);
     }
-    for (int k = 0; rc == CC_OK && k < 2 * BT_NMEASURES; k++)
+    for (int k = 0; rc == CC_OK && k < 2 * b->M; k++)
         rc = plot_check_free(dir, names[k], fmt, force, err);
     char data_dir[4200];
     snprintf(data_dir, sizeof data_dir, "%s/data", dir);
     if (rc == CC_OK)
         rc = cli_make_dir(data_dir, err);
-    for (int m = 0; rc == CC_OK && m < BT_NMEASURES; m++) {
+    const char *across = b->G > 1 ? "across councils and origins" : "across origins";
+    for (int m = 0; rc == CC_OK && m < b->M; m++) {
         char data[4400], hist[4400], final[4200], tmp[4200], vars[6000], title[400], sub[400];
         char qt[800], qs[800], qd[4400], qh[4400], qo[4200], list[64 * 6];
         /* Error distribution across councils. */
         snprintf(data, sizeof data, "%s/%s.csv", data_dir, names[2 * m]);
-        rc = write_error_data(&b, m, data, err);
+        rc = write_error_data(b, m, data, err);
         plot_paths(dir, "", names[2 * m], fmt, final, tmp, sizeof final);
-        snprintf(title, sizeof title, "Backtest: absolute percentage error, %s", bt_titles[m]);
+        snprintf(title, sizeof title, "Backtest: absolute percentage error, %s", b->title[m]);
         snprintf(sub, sizeof sub,
-                 "%d geographies, origins %d-%d; box P25-P75, whiskers P10-P90 (80%%), line "
-                 "median, across councils and origins",
-                 b.G, b.origins[0], b.origins[b.O - 1]);
+                 "%d geograph%s, origins %d-%d; box P25-P75, whiskers P10-P90 (80%%), line "
+                 "median, %s",
+                 b->G, b->G == 1 ? "y" : "ies", b->cfg.first_origin, b->cfg.last_origin, across);
         plot_quote(qt, sizeof qt, title);
         plot_quote(qs, sizeof qs, sub);
         plot_quote(qd, sizeof qd, data);
@@ -875,12 +1052,14 @@ int backtest_plot(const char *path, const char *dir, const char *fmt, const char
         snprintf(hist, sizeof hist, "%s/%s_published.csv", data_dir, names[2 * m + 1]);
         snprintf(data, sizeof data, "%s/%s.csv", data_dir, names[2 * m + 1]);
         if (rc == CC_OK)
-            rc = write_actual_data(&b, g, m, hist, data, list, sizeof list, err);
+            rc = write_actual_data(b, g, m, hist, data, list, sizeof list, err);
         plot_paths(dir, "", names[2 * m + 1], fmt, final, tmp, sizeof final);
-        snprintf(title, sizeof title, "%s: %s, backtest", b.names[g], bt_titles[m]);
+        snprintf(title, sizeof title, "%s: %s, backtest", b->name[g], b->title[m]);
+        bool published = strcmp(b->code[g], "records") != 0;
         snprintf(sub, sizeof sub,
                  "each origin's forecast from the data up to 31 March of that year: median and "
-                 "80%% interval (P10-P90); black: published");
+                 "80%% interval (P10-P90); black: %s",
+                 published ? "published" : "observed in the records");
         plot_quote(qt, sizeof qt, title);
         plot_quote(qs, sizeof qs, sub);
         plot_quote(qd, sizeof qd, data);
@@ -888,11 +1067,11 @@ int backtest_plot(const char *path, const char *dir, const char *fmt, const char
         plot_quote(qo, sizeof qo, tmp);
         snprintf(vars, sizeof vars,
                  "datafile='%s'; histfile='%s'; outfile='%s'; term='%s'; title='%s'; "
-                 "subtitle='%s'; origins='%s'",
-                 qd, qh, qo, fmt, qt, qs, list);
+                 "subtitle='%s'; origins='%s'; actuallabel='%s'",
+                 qd, qh, qo, fmt, qt, qs, list, published ? "published" : "observed");
         if (rc == CC_OK && list[0])
             rc = plot_gnuplot("backtest_actual.gp", vars, final, tmp, err);
     }
-    bt_file_free(&b);
+    backtest_free(b);
     return rc;
 }

@@ -26,7 +26,6 @@
 #include "sim.h"
 #include "util.h"
 
-#define DEFAULT_PRIOR_EVENTS 1.0
 #define DEFAULT_CHECK_REPS   100
 #define PROBLEM_CAP          200
 #define IPF_ROUNDS           60
@@ -601,7 +600,7 @@ int fit_main(int argc, char **argv)
     int status = cli_parse(argc, argv, fit_options, &o, &err);
     const char *episodes = cli_text(&o, "episodes", NULL), *ssda903 = cli_text(&o, "ssda903", NULL);
     const char *population = cli_text(&o, "population", NULL), *out = cli_text(&o, "out", NULL);
-    fit_config cfg = {.prior_events = cli_double(&o, "prior-events", DEFAULT_PRIOR_EVENTS),
+    fit_config cfg = {.prior_events = cli_double(&o, "prior-events", FIT_PRIOR_EVENTS),
                       .trend = cli_given(&o, "entry-trend"),
                       .seasonality = cli_given(&o, "entry-seasonality"),
                       .check_replicates = (int)cli_long(&o, "check-replicates", DEFAULT_CHECK_REPS),

@@ -20,6 +20,8 @@
 #include "cli.h"
 #include "model.h"
 
+#define FIT_PRIOR_EVENTS 1.0 /* default strength of the hazard shrinkage, in events */
+
 /* Settings of a fit (defaults in fit.c). */
 typedef struct fit_config {
     int window_start, window_end; /* days, inclusive */

@@ -18,6 +18,7 @@
 #   origins    required  origin years of the blocks, separated by spaces
 #   term       optional  'png' (default), 'svg' or 'pdf'
 #   title, subtitle     optional
+#   actuallabel         optional  legend of the black line (default 'published')
 reset
 set encoding utf8
 if (!exists("datafile")) { print "backtest_actual.gp: variable 'datafile' is not set"; exit status 1 }
@@ -27,6 +28,7 @@ if (!exists("origins"))  { print "backtest_actual.gp: variable 'origins' is not 
 if (!exists("term"))     { term = "png" }
 if (!exists("title"))    { title = "" }
 if (!exists("subtitle")) { subtitle = "" }
+if (!exists("actuallabel")) { actuallabel = "published" }
 if (term eq "png") {
     set terminal pngcairo size 1200,700 font "sans,11" linewidth 1.0 noenhanced
 } else {
@@ -53,7 +55,7 @@ set key outside bottom center horizontal
 colours = "#0072B2 #D55E00 #009E73 #CC79A7 #E69F00 #56B4E9"
 set datafile missing "nan"
 blocks = words(origins)
-plot histfile using 1:2 with linespoints lc rgb "#000000" lw 2 pt 7 ps 0.8 title "published", \
+plot histfile using 1:2 with linespoints lc rgb "#000000" lw 2 pt 7 ps 0.8 title actuallabel, \
      for [k=0:blocks-1] datafile index k using 2:4 with lines lw 2 \
          lc rgb word(colours, k % 6 + 1) title "forecast from ".word(origins, k + 1), \
      for [k=0:blocks-1] datafile index k every ::1 using 2:4:3:5 with yerrorbars pt 7 ps 0.6 \
