@@ -913,9 +913,12 @@ static void five(double *v, size_t n, double *out)
 }
 
 /* The distribution across councils and origins of each forecast's APE, by horizon:
- * one row per horizon and method (0 carecast, 1 last value, 2 linear trend). */
-static int write_error_data(const backtest *b, int m, const char *path, cc_err *err)
+ * one row per horizon and method (0 carecast, 1 last value, 2 linear trend). *scored
+ * counts the cases with an outcome above zero and all three forecasts. */
+static int write_error_data(const backtest *b, int m, const char *path, size_t *scored,
+                            cc_err *err)
 {
+    *scored = 0;
     FILE *f = fopen(path, "w");
     double *v[3];
     size_t cap = (size_t)b->G * b->O + 1;
@@ -936,6 +939,7 @@ static int write_error_data(const backtest *b, int m, const char *path, cc_err *
                     v[k][n] = 100 * fabs(fc[k] - a) / a;
                 n++;
             }
+        *scored += n;
         for (int k = 0; k < 3; k++) {
             double q[5];
             five(v[k], n, q);
@@ -1032,7 +1036,8 @@ int backtest_plot(const char *path, const char *dir, const char *fmt, const char
         char qt[800], qs[800], qd[4400], qh[4400], qo[4200], list[64 * 6];
         /* Error distribution across councils. */
         snprintf(data, sizeof data, "%s/%s.csv", data_dir, names[2 * m]);
-        rc = write_error_data(b, m, data, err);
+        size_t scored;
+        rc = write_error_data(b, m, data, &scored, err);
         plot_paths(dir, "", names[2 * m], fmt, final, tmp, sizeof final);
         snprintf(title, sizeof title, "Backtest: absolute percentage error, %s", b->title[m]);
         snprintf(sub, sizeof sub,
@@ -1046,7 +1051,7 @@ int backtest_plot(const char *path, const char *dir, const char *fmt, const char
         snprintf(vars, sizeof vars,
                  "datafile='%s'; outfile='%s'; term='%s'; title='%s'; subtitle='%s'", qd, qo, fmt,
                  qt, qs);
-        if (rc == CC_OK)
+        if (rc == CC_OK && scored > 0) /* nothing to draw where no outcome was above 0 */
             rc = plot_gnuplot("backtest_errors.gp", vars, final, tmp, err);
         /* Projection against what was published, for the chosen geography. */
         snprintf(hist, sizeof hist, "%s/%s_published.csv", data_dir, names[2 * m + 1]);

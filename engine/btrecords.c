@@ -277,10 +277,7 @@ bool btrecords_default_origins(const model *records, int window_years, int *firs
     int y0, y1;
     record_years(records, &y0, &y1);
     int w = window_years < 1 ? 1 : window_years;
-    *first = y0 + w;
-    while (*first > y0 + 1 && date_add_years(date_from_ymd(*first, 3, 31), -w) + 1 <
-                                  records->history_start)
-        (*first)++;
+    *first = y0 + w; /* its window starts after y0's 31 March, so inside the records */
     *last = y1 - 1;
     if (*first > *last && y0 + 1 <= *last) /* a shorter window rather than none */
         *first = y0 + 1;
