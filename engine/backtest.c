@@ -313,14 +313,15 @@ static double median(double *v, size_t n)
 
 void backtest_summary(const backtest *bt, int m, int h, double *out)
 {
-    size_t cap = (size_t)bt->G * bt->O * bt->H + 1, n = 0;
+    size_t cap = (size_t)bt->G * bt->O * bt->H * (m < 0 ? bt->M : 1) + 1, n = 0;
     double *ape[3] = {malloc(cap * sizeof(double)), malloc(cap * sizeof(double)),
                       malloc(cap * sizeof(double))};
     double bias = 0, cover[3] = {0, 0, 0};
     for (int g = 0; ape[0] && ape[1] && ape[2] && g < bt->G; g++)
         for (int o = 0; o < bt->O; o++)
-            for (int k = h ? h - 1 : 0; k < (h ? h : bt->H); k++) {
-                size_t i = backtest_case(bt, g, o, k, m);
+            for (int k = h ? h - 1 : 0; k < (h ? h : bt->H); k++)
+            for (int mm = m < 0 ? 0 : m; mm < (m < 0 ? bt->M : m + 1); mm++) {
+                size_t i = backtest_case(bt, g, o, k, mm);
                 const double *q = &bt->quantile[i * BT_NQ];
                 double a = bt->actual[i];
                 /* A case counts when it was published (and not zero) and all three
@@ -414,21 +415,33 @@ static const char *const summary_columns[BT_NSUMMARY] = {
     "n_cases", "median_ape_carecast", "median_ape_last_value", "median_ape_linear_trend",
     "mean_percentage_error_carecast", "coverage_50", "coverage_80", "coverage_90"};
 
+/* Rows of the summary: every measure, and for a council's records (one geography, many
+ * small measures) every measure pooled, the figure to judge its intervals by. */
+static int summary_rows(const backtest *bt)
+{
+    return bt->M + (bt->fitted != NULL);
+}
+
+static const char *row_name(const backtest *bt, int m)
+{
+    return m < bt->M ? bt->measure[m] : "all_measures";
+}
+
 static void write_summary_csv(const backtest *bt, FILE *f)
 {
     fprintf(f, "measure,horizon_years");
     for (int s = 0; s < BT_NSUMMARY; s++)
         fprintf(f, ",%s", summary_columns[s]);
     fprintf(f, "\n");
-    for (int m = 0; m < bt->M; m++)
+    for (int m = 0; m < summary_rows(bt); m++)
         for (int h = 1; h <= bt->H + 1; h++) {
             double out[BT_NSUMMARY];
             int hh = h <= bt->H ? h : 0;
-            backtest_summary(bt, m, hh, out);
+            backtest_summary(bt, m < bt->M ? m : -1, hh, out);
             if (hh)
-                fprintf(f, "%s,%d,%.0f", bt->measure[m], hh, out[0]);
+                fprintf(f, "%s,%d,%.0f", row_name(bt, m), hh, out[0]);
             else
-                fprintf(f, "%s,all,%.0f", bt->measure[m], out[0]);
+                fprintf(f, "%s,all,%.0f", row_name(bt, m), out[0]);
             for (int s = 1; s < BT_NSUMMARY; s++)
                 fprintf(f, ",%.2f", out[s]);
             fprintf(f, "\n");
@@ -638,12 +651,12 @@ static void print_summary(const backtest *bt, FILE *f)
             "bias", "interval coverage, %");
     fprintf(f, "%-*s %4s %6s  %8s %9s %9s %6s  %8s %8s %8s\n", w, "measure", "yrs", "cases",
             "carecast", "last", "trend", "%", "50%", "80%", "90%");
-    for (int m = 0; m < bt->M; m++)
+    for (int m = 0; m < summary_rows(bt); m++)
         for (int h = 1; h <= bt->H; h++) {
             double s[BT_NSUMMARY];
-            backtest_summary(bt, m, h, s);
+            backtest_summary(bt, m < bt->M ? m : -1, h, s);
             fprintf(f, "%-*s %4d %6.0f  %8.1f %9.1f %9.1f %+6.1f  %8.1f %8.1f %8.1f\n", w,
-                    bt->measure[m], h, s[BT_S_N], s[BT_S_APE], s[BT_S_APE_LAST],
+                    row_name(bt, m), h, s[BT_S_N], s[BT_S_APE], s[BT_S_APE_LAST],
                     s[BT_S_APE_TREND], s[BT_S_BIAS], s[BT_S_COVER50], s[BT_S_COVER80],
                     s[BT_S_COVER90]);
         }

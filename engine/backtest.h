@@ -89,7 +89,8 @@ void backtest_set_outcomes(backtest *bt);
 /* Sorts the R draws of case i and keeps their mean and quantiles. */
 void backtest_set_forecast(backtest *bt, size_t i, double *draws, int R);
 
-/* Summary of measure m at horizon h (1-based; 0 = all horizons) over every scored case:
+/* Summary of measure m (-1: every measure pooled) at horizon h (1-based; 0 = all
+ * horizons) over every scored case:
  * out = n, median APE of carecast / last / trend, mean percentage error (bias) of
  * carecast, coverage of 50/80/90% intervals (percent). */
 enum { BT_S_N, BT_S_APE, BT_S_APE_LAST, BT_S_APE_TREND, BT_S_BIAS, BT_S_COVER50, BT_S_COVER80,

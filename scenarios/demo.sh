@@ -15,7 +15,9 @@
 #    the workforce charts and the placement and cost charts, and writes the finance
 #    officer's CSV tables (carecast report),
 # 5. backtests the aggregate model on the DfE's published statistics for every council
-#    in England (origins 2017-2021, 1-3 years ahead) and draws its charts for Solihull,
+#    in England (origins 2017-2021, 1-3 years ahead) and draws its charts for Solihull;
+#    backtests fit and run on the synthetic council's own records (origins 2019-2024)
+#    and on the peer model's SSDA903 sample, and draws their charts,
 # 6. prints where everything is, the headline tables (baseline, then each scenario's
 #    difference from it) and the fit's check.
 # usage: sh scenarios/demo.sh [DIR]   (default DIR: demo)
@@ -56,6 +58,16 @@ echo "== backtesting against published statistics: every council, origins 2017-2
 $bin backtest scenarios/dfe --out "$out/backtest.h5" --cases "$out/backtest_cases.csv" \
     --origins 2017:2021 --horizons 3 --replicates 1000 --seed 1 --force > "$out/backtest.txt"
 $bin plot "$out/backtest.h5" --out "$out/backtest-charts" --geography Solihull --force >/dev/null
+echo "== backtesting fit and run on the synthetic council's records, origins 2019-2024"
+$bin backtest --episodes "$out/history/episodes.csv" --population "$out/history/population.csv" \
+    --name "synthetic council" --out "$out/backtest-records.h5" --horizons 3 --seed 1 \
+    --force > "$out/backtest-records.txt" 2>/dev/null
+$bin plot "$out/backtest-records.h5" --out "$out/backtest-records-charts" --force >/dev/null
+echo "== backtesting on the SSDA903 sample (one-year window, as its own model was run)"
+$bin backtest --ssda903 tests/fixtures/ssda903-d2i --name "SSDA903 sample" --window-years 1 \
+    --out "$out/backtest-ssda903.h5" --horizons 2 --seed 1 --force \
+    > "$out/backtest-ssda903.txt" 2>/dev/null
+$bin plot "$out/backtest-ssda903.h5" --out "$out/backtest-ssda903-charts" --force >/dev/null
 cat <<TXT
 
 Where everything is:
@@ -86,6 +98,9 @@ Where everything is:
   $out/backtest.csv            its summary: median APE vs naive forecasts, coverage
   $out/backtest-charts/backtest_errors_*.png   errors across councils by horizon
   $out/backtest-charts/backtest_solihull_*.png Solihull's forecasts against what was published
+  $out/backtest-records.h5     the backtest of fit and run on the synthetic council's records
+                               (summary: .csv; charts: $out/backtest-records-charts/)
+  $out/backtest-ssda903.h5     the same on the SSDA903 sample (charts: $out/backtest-ssda903-charts/)
   ./carecast info $out/run.h5 --csv   every summary as CSV
 
 TXT
@@ -99,3 +114,6 @@ sed -n '/^Fitted against observed/,$p' "$out/model.txt"
 echo
 echo "Backtest against the DfE's published statistics (all councils, origins 2017-2021):"
 cat "$out/backtest.txt"
+echo
+echo "Backtest of fit and run on the synthetic council's records (origins 2019-2024):"
+cat "$out/backtest-records.txt"

@@ -473,6 +473,29 @@ static void test_cli(void **state)
     carecast("backtest", "--episodes", hand, "--extract", "2022-03-31", "--out", out,
              "--replicates", "20", NULL);
     expect(2, "--force", NULL);
+    /* the layout README.md documents */
+    cc_err err = {{0}, 0};
+    int status;
+    hid_t id = h5io_open(out, &err, &status);
+    assert_true(id >= 0);
+    static const char *sets[] = {"actual", "quantiles", "mean", "naive_last_value",
+                                 "naive_linear_trend", "la_codes", "geographies", "measures",
+                                 "measure_titles", "origins", "horizons", "history",
+                                 "history_years", "summary", "inputs", "models",
+                                 "models/2021", "models/2021/hazards",
+                                 "models/2021/hazards/events", "models/2021/definition"};
+    for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++)
+        if (H5Lexists(id, sets[k], H5P_DEFAULT) <= 0)
+            fail_msg("%s has no %s", out, sets[k]);
+    char text[64] = "";
+    long long version = 0;
+    assert_true(h5io_get_text(id, "format", text, sizeof text));
+    assert_string_equal(text, "carecast-backtest");
+    assert_true(h5io_get_long(id, "format_version", &version));
+    assert_int_equal(version, 2);
+    assert_true(h5io_get_text(id, "source", text, sizeof text));
+    assert_string_equal(text, "records");
+    H5Fclose(id);
     path_in(plots, sizeof plots, "plots");
     carecast("plot", out, "--out", plots, NULL);
     expect(0, NULL, NULL);
