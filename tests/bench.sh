@@ -7,6 +7,9 @@
 # National scale: a synthetic England (--scale 215: about 400,000 children in REF, CIN,
 # CP, CLA and CL at once); NAT_REPS/2 and NAT_REPS replicates (default 20) x 120 months
 # on 2 threads, extrapolated along the line through them to 1,000 replicates.
+# Backtest: every council, origins 2017-2021, 3 horizons, 1,000 replicates, on 2 threads
+# and on 1, REPEAT times; medians of the wall time reported by the command. The same for
+# the backtest on the demo council's records (origins 2019-2024, 3 horizons).
 # Run files go to build/bench/ and are removed at the end.
 set -eu
 bin=./carecast
@@ -89,6 +92,25 @@ for reps in 100 1000 2000; do
         out = r * 60 * (12 * (4 * 4 + 8) + f * 4 + 13 * 8) / 1048576
         printf "  %5d replicates: peak %6.1f MiB; per-replicate arrays %6.1f MiB; the rest %6.1f MiB\n", r, $4, out, $4 - out }'
 done
+
+# backtest ARGS... on 2 threads and on 1, REPEAT times each: median seconds the command
+# reports, and the speed-up
+backtest_times() {
+    for t in 2 1; do
+        : > "$dir/bt$t"
+        for i in $(seq "$repeat"); do
+            $bin backtest "$@" --out "$dir/bt.h5" --replicates 1000 --threads "$t" --force \
+                2>&1 >/dev/null | sed -n 's/.*replicates, \([0-9.]*\) s on.*/\1/p' >> "$dir/bt$t"
+        done
+    done
+    b2=$(median < "$dir/bt2"); b1=$(median < "$dir/bt1")
+    echo "$b2 $b1" | awk '{ printf "  2 threads %.2f s, 1 thread %.2f s (speed-up %.2fx)\n", $1, $2, $2 / $1 }'
+    rm -f "$dir/bt.h5" "$dir/bt.csv"
+}
+echo "== backtest: every council, origins 2017-2021, 1-3 years ahead, 1,000 replicates, median of $repeat"
+backtest_times scenarios/dfe
+echo "== backtest on records: demo council, origins 2019-2024, 1-3 years ahead, 1,000 replicates, median of $repeat"
+backtest_times --episodes "$dir/demo/episodes.csv" --population "$dir/demo/population.csv"
 
 [ -f "$dir/national/truth.h5" ] || $bin synth --out "$dir/national" --scale 215 --history-years 2 --seed 1 2>/dev/null
 echo "== national scale (synth --scale 215), $nat_reps replicates x 120 months, 2 threads"
