@@ -23,7 +23,7 @@
 #define WINSOR          1.0  /* a change in a log parameter counts at most e-fold in the pool */
 #define MIN_Q           1e-4 /* floor of the random-walk variance */
 #define DIFFUSE         1.0  /* prior variance of a council's first log parameter */
-#define DAMPING_ORIGINS 5 /* earlier origins the damping is estimated on */
+#define DAMPING_ORIGINS 5    /* earlier origins the damping is estimated on */
 #define SERIES_MAX      (AGG_NYEARS)
 
 static const agg_measure stocks[AGGMODEL_NLEVELS] = {AGG_CLA_STOCK, AGG_CIN_STOCK, AGG_CP_STOCK};
@@ -85,8 +85,8 @@ double aggmodel_exit_hazard(double s0, const double *entries, int n, double s1)
     for (int it = 0; it < 100; it++) {
         gsl_root_fsolver_iterate(s);
         u = gsl_root_fsolver_root(s);
-        if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s),
-                                   1e-10, 0) == GSL_SUCCESS)
+        if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s), 1e-10,
+                                   0) == GSL_SUCCESS)
             break;
     }
     gsl_root_fsolver_free(s);
@@ -157,7 +157,8 @@ static void series(const aggdata *a, int g, aggmodel_level l, int origin, int pa
 /* The expected stock `k` years after the fit's stock year, at the fitted levels. */
 static double expected_stock(const aggmodel_fit *fit, int k)
 {
-    double h = exp(fit->level[AGGMODEL_EXIT]), e = exp(fit->level[AGGMODEL_ENTRY]) * fit->population;
+    double h = exp(fit->level[AGGMODEL_EXIT]),
+           e = exp(fit->level[AGGMODEL_ENTRY]) * fit->population;
     double s = fit->stock;
     for (int i = 0; i < k; i++)
         s = s * exp(-h) + e * entry_survival(h);

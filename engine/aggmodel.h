@@ -34,7 +34,12 @@
 #include "aggregate.h"
 #include "rng.h"
 
-typedef enum aggmodel_level { AGGMODEL_CLA, AGGMODEL_CIN, AGGMODEL_CP, AGGMODEL_NLEVELS } aggmodel_level;
+typedef enum aggmodel_level {
+    AGGMODEL_CLA,
+    AGGMODEL_CIN,
+    AGGMODEL_CP,
+    AGGMODEL_NLEVELS
+} aggmodel_level;
 
 /* The two parameters of a level. */
 enum { AGGMODEL_ENTRY, AGGMODEL_EXIT, AGGMODEL_NPARAMS };
@@ -43,20 +48,20 @@ enum { AGGMODEL_ENTRY, AGGMODEL_EXIT, AGGMODEL_NPARAMS };
 
 /* Variances pooled across councils for one level and origin. */
 typedef struct aggmodel_pool {
-    double q[AGGMODEL_NPARAMS];   /* random-walk variance of the log parameter, per year */
-    double eps[AGGMODEL_NPARAMS]; /* transient variance of the log parameter, per year */
-    long n[AGGMODEL_NPARAMS];     /* one-year changes the estimate used */
+    double q[AGGMODEL_NPARAMS];         /* random-walk variance of the log parameter, per year */
+    double eps[AGGMODEL_NPARAMS];       /* transient variance of the log parameter, per year */
+    long n[AGGMODEL_NPARAMS];           /* one-year changes the estimate used */
     double damping[AGGMODEL_MAX_AHEAD]; /* share of the predicted change kept, k years on */
-                /* share of a year's entrants still in the level at its
-                                     end (NaN: from the exit hazard, as for one hazard) */
+                                        /* share of a year's entrants still in the level at its
+                                                             end (NaN: from the exit hazard, as for one hazard) */
 } aggmodel_pool;
 
 /* One council's fitted level at an origin. */
 typedef struct aggmodel_fit {
-    bool ok;               /* false when the data cannot support a fit */
-    int stock_year;        /* last year <= origin with a published stock */
-    double stock;          /* that stock */
-    double population;     /* children aged 0-17 in the origin year (held flat after) */
+    bool ok;                        /* false when the data cannot support a fit */
+    int stock_year;                 /* last year <= origin with a published stock */
+    double stock;                   /* that stock */
+    double population;              /* children aged 0-17 in the origin year (held flat after) */
     double level[AGGMODEL_NPARAMS]; /* filtered log entry rate and log exit hazard */
     double var[AGGMODEL_NPARAMS];   /* their variance at the origin */
     int nobs[AGGMODEL_NPARAMS];     /* years of data behind each */
