@@ -203,34 +203,73 @@ void aggmodel_pool_estimate(const aggdata *a, aggmodel_level l, int origin, aggm
         return;
     int n = origin - AGG_YEAR0 + 1;
 
-    double x[SERIES_MAX], v[SERIES_MAX];
-    for (int p = 0; p < AGGMODEL_NPARAMS; p++) {
-        double sum[3] = {0, 0, 0};
-        long cnt[3] = {0, 0, 0};
-        for (int g = 0; g < a->ngeo; g++) {
-            if (a->geo[g].level != AGG_LA)
-                continue;
-            series(a, g, l, origin, p, x, v);
-            for (int i = 2; i < n; i++)
-                for (int lag = 1; lag <= 2; lag++) {
-                    if (isnan(x[i]) || isnan(x[i - lag]))
+    /* Variograms of each log parameter (p = 0, 1) and the cross-variogram of the two
+     * (p = 2): mean products of the changes over one and over two years. */
+    double x[AGGMODEL_NPARAMS][SERIES_MAX], v[AGGMODEL_NPARAMS][SERIES_MAX];
+    double sum[3][3] = {{0}};
+    long cnt[3][3] = {{0}};
+    for (int g = 0; g < a->ngeo; g++) {
+        if (a->geo[g].level != AGG_LA)
+            continue;
+        for (int p = 0; p < AGGMODEL_NPARAMS; p++)
+            series(a, g, l, origin, p, x[p], v[p]);
+        for (int i = 2; i < n; i++)
+            for (int lag = 1; lag <= 2; lag++) {
+                double d[AGGMODEL_NPARAMS];
+                for (int p = 0; p < AGGMODEL_NPARAMS; p++) {
+                    d[p] = x[p][i] - x[p][i - lag];
+                    d[p] = d[p] > WINSOR ? WINSOR : d[p] < -WINSOR ? -WINSOR : d[p];
+                    if (isnan(d[p]))
                         continue;
-                    double d = x[i] - x[i - lag];
-                    d = d > WINSOR ? WINSOR : d < -WINSOR ? -WINSOR : d;
-                    sum[lag] += d * d - v[i] - v[i - lag];
-                    cnt[lag]++;
+                    sum[p][lag] += d[p] * d[p] - v[p][i] - v[p][i - lag];
+                    cnt[p][lag]++;
                 }
-        }
-        double a1 = cnt[1] ? sum[1] / (double)cnt[1] : 0, a2 = cnt[2] ? sum[2] / (double)cnt[2] : 0;
-        /* E[d1^2] = q + 2 eps, E[d2^2] = 2 q + 2 eps (after the Poisson part). */
-        double q = a2 - a1, eps = (2 * a1 - a2) / 2;
-        pool->q[p] = q > MIN_Q ? q : MIN_Q;
-        pool->eps[p] = eps > 0 ? eps : 0;
-        pool->n[p] = cnt[1];
+                /* The Poisson noise of the starts and of the exits is taken as
+                 * independent (the hazard solved from the stocks allows for the
+                 * entrants who leave within the year), so nothing is subtracted. */
+                if (!isnan(d[0]) && !isnan(d[1])) {
+                    sum[2][lag] += d[0] * d[1];
+                    cnt[2][lag]++;
+                }
+            }
     }
+    /* E[d1 d1'] = q + 2 eps, E[d2 d2'] = 2 q + 2 eps (after the Poisson part). */
+    double qv[3], ev[3];
+    for (int p = 0; p < 3; p++) {
+        double a1 = cnt[p][1] ? sum[p][1] / (double)cnt[p][1] : 0;
+        double a2 = cnt[p][2] ? sum[p][2] / (double)cnt[p][2] : 0;
+        qv[p] = a2 - a1, ev[p] = (2 * a1 - a2) / 2;
+    }
+    for (int p = 0; p < AGGMODEL_NPARAMS; p++) {
+        pool->q[p] = qv[p] > MIN_Q ? qv[p] : MIN_Q;
+        pool->eps[p] = ev[p] > 0 ? ev[p] : 0;
+        pool->n[p] = cnt[p][1];
+    }
+    /* The covariances, kept to correlations within [-1, 1]. */
+    double qmax = sqrt(pool->q[0] * pool->q[1]), emax = sqrt(pool->eps[0] * pool->eps[1]);
+    pool->q_cross = qv[2] > qmax ? qmax : qv[2] < -qmax ? -qmax : qv[2];
+    pool->eps_cross = ev[2] > emax ? emax : ev[2] < -emax ? -emax : ev[2];
     for (int k = 0; k < AGGMODEL_MAX_AHEAD; k++)
         pool->damping[k] = 1;
     damping(a, l, origin, pool);
+}
+
+/* The lower Cholesky factor {L11, L21, L22} of the 2 x 2 covariance [[a, c], [c, b]]
+ * (positive semi-definite: |c| <= sqrt(ab)). */
+static void cholesky2(double a, double c, double b, double *L)
+{
+    L[0] = sqrt(a > 0 ? a : 0);
+    L[1] = L[0] > 0 ? c / L[0] : 0;
+    double r = b - L[1] * L[1];
+    L[2] = sqrt(r > 0 ? r : 0);
+}
+
+/* A draw of the two log parameters' deviations with Cholesky factor L. */
+static void draw2(gsl_rng *g, const double *L, double *z)
+{
+    double u0 = gsl_ran_ugaussian(g), u1 = gsl_ran_ugaussian(g);
+    z[AGGMODEL_ENTRY] = L[0] * u0;
+    z[AGGMODEL_EXIT] = L[1] * u0 + L[2] * u1;
 }
 
 bool aggmodel_fit_council(const aggdata *a, int g, aggmodel_level l, int origin,
@@ -247,28 +286,46 @@ bool aggmodel_fit_council(const aggdata *a, int g, aggmodel_level l, int origin,
         }
     double pop = population(a, g, origin, origin);
     fit->population = pop > 0 ? pop : 1;
-    double x[SERIES_MAX], v[SERIES_MAX];
-    for (int p = 0; p < AGGMODEL_NPARAMS; p++) {
-        series(a, g, l, origin, p, x, v);
-        /* Local-level Kalman filter through the years, predicting across gaps. */
-        double level = NAN, var = DIFFUSE;
-        for (int i = 0; i < n; i++) {
-            if (!isnan(level))
-                var += pool->q[p];
-            if (isnan(x[i]))
+    double x[AGGMODEL_NPARAMS][SERIES_MAX], v[AGGMODEL_NPARAMS][SERIES_MAX];
+    for (int p = 0; p < AGGMODEL_NPARAMS; p++)
+        series(a, g, l, origin, p, x[p], v[p]);
+    /* Each log parameter's level is filtered from its own series (a scalar local-level
+     * Kalman filter, predicting across gaps). The two series are not let revise each
+     * other's level: the link between their transients is mostly how the hazard is
+     * solved from the same year's starts (a spike of late-year entrants reads as a low
+     * hazard), not news about the other parameter's level. The two filters' errors are
+     * still correlated, through the correlated steps and transients; `cov` carries
+     * their covariance: with gains Ke, Kh it becomes (1 - Ke)(1 - Kh)(cov + q_cross) +
+     * Ke Kh eps_cross in a year both are seen. */
+    double level[AGGMODEL_NPARAMS] = {NAN, NAN}, var[AGGMODEL_NPARAMS] = {DIFFUSE, DIFFUSE};
+    double cov = 0;
+    for (int i = 0; i < n; i++) {
+        double gain[AGGMODEL_NPARAMS] = {0, 0};
+        bool both = !isnan(level[0]) && !isnan(level[1]);
+        for (int p = 0; p < AGGMODEL_NPARAMS; p++) {
+            if (!isnan(level[p]))
+                var[p] += pool->q[p];
+            if (isnan(x[p][i]))
                 continue;
-            if (isnan(level)) {
-                level = x[i];
-                var = DIFFUSE;
+            if (isnan(level[p])) {
+                level[p] = x[p][i];
+                var[p] = DIFFUSE;
             }
-            double k = var / (var + pool->eps[p] + v[i]);
-            level += k * (x[i] - level);
-            var *= 1 - k;
+            gain[p] = var[p] / (var[p] + pool->eps[p] + v[p][i]);
+            level[p] += gain[p] * (x[p][i] - level[p]);
+            var[p] *= 1 - gain[p];
             fit->nobs[p]++;
         }
-        fit->level[p] = level;
-        fit->var[p] = var;
+        /* The covariance starts at 0 when the second parameter starts. */
+        if (both)
+            cov = (1 - gain[0]) * (1 - gain[1]) * (cov + pool->q_cross) +
+                  gain[0] * gain[1] * pool->eps_cross;
     }
+    for (int p = 0; p < AGGMODEL_NPARAMS; p++) {
+        fit->level[p] = level[p];
+        fit->var[p] = var[p];
+    }
+    fit->cov = cov;
     fit->ok = fit->stock_year > 0 && fit->nobs[AGGMODEL_ENTRY] >= 2 &&
               fit->nobs[AGGMODEL_EXIT] >= 2 && origin - fit->stock_year <= MAX_SPAN;
     return fit->ok;
@@ -278,17 +335,25 @@ void aggmodel_project(const aggmodel_fit *fit, const aggmodel_pool *pool, int or
                       rng *r, double *stock, double *starts)
 {
     gsl_rng *g = rng_gsl(r);
+    double Lfit[3], Lq[3], Leps[3], z[AGGMODEL_NPARAMS];
+    cholesky2(fit->var[AGGMODEL_ENTRY], fit->cov, fit->var[AGGMODEL_EXIT], Lfit);
+    cholesky2(pool->q[AGGMODEL_ENTRY], pool->q_cross, pool->q[AGGMODEL_EXIT], Lq);
+    cholesky2(pool->eps[AGGMODEL_ENTRY], pool->eps_cross, pool->eps[AGGMODEL_EXIT], Leps);
     double level[AGGMODEL_NPARAMS];
+    draw2(g, Lfit, z);
     for (int p = 0; p < AGGMODEL_NPARAMS; p++)
-        level[p] = fit->level[p] + sqrt(fit->var[p]) * gsl_ran_ugaussian(g);
+        level[p] = fit->level[p] + z[p];
     double s = fit->stock;
     for (int y = fit->stock_year + 1, i = 0; y <= origin + horizon; y++, i++) {
         double theta[AGGMODEL_NPARAMS];
-        for (int p = 0; p < AGGMODEL_NPARAMS; p++) {
-            if (y > origin)
-                level[p] += sqrt(pool->q[p]) * gsl_ran_ugaussian(g);
-            theta[p] = exp(level[p] + sqrt(pool->eps[p]) * gsl_ran_ugaussian(g));
+        if (y > origin) {
+            draw2(g, Lq, z);
+            for (int p = 0; p < AGGMODEL_NPARAMS; p++)
+                level[p] += z[p];
         }
+        draw2(g, Leps, z);
+        for (int p = 0; p < AGGMODEL_NPARAMS; p++)
+            theta[p] = exp(level[p] + z[p]);
         double h = theta[AGGMODEL_EXIT];
         double mean = theta[AGGMODEL_ENTRY] * fit->population;
         unsigned e = gsl_ran_poisson(g, mean);

@@ -15,8 +15,16 @@
  * through a transient deviation each year (variance eps) and the Poisson noise of the
  * counts. q and eps are estimated across all councils from the variogram of the yearly
  * values (the mean squared change over one and over two years, less the Poisson part),
- * so the uncertainty is the variation the data show, not Poisson noise alone. Each
- * council's level is then filtered (a scalar Kalman filter) up to the origin year.
+ * so the uncertainty is the variation the data show, not Poisson noise alone. The two
+ * parameters move together: a council whose entries rise also sees more short stays and
+ * exits, so the yearly steps of the log entry rate and log hazard are positively
+ * correlated (CLA, CIN), and a year's transients are linked through the hazard being
+ * solved from that year's starts. Their covariances (q_cross, eps_cross) come from the
+ * cross-variogram (the mean product of the two parameters' changes over one and two
+ * years) and the projection draws the steps and transients jointly, so the spread of
+ * the stock (entries over hazard) is not the sum of two independent spreads. Each
+ * council's levels are then filtered (a scalar Kalman filter per parameter, carrying the
+ * covariance of the two filters' errors) up to the origin year.
  *
  * Damping: the change in stock the fitted levels predict is noisy (it is the small
  * difference of two estimated flows), so the projection keeps only a share of it. The
@@ -48,12 +56,12 @@ enum { AGGMODEL_ENTRY, AGGMODEL_EXIT, AGGMODEL_NPARAMS };
 
 /* Variances pooled across councils for one level and origin. */
 typedef struct aggmodel_pool {
-    double q[AGGMODEL_NPARAMS];         /* random-walk variance of the log parameter, per year */
-    double eps[AGGMODEL_NPARAMS];       /* transient variance of the log parameter, per year */
-    long n[AGGMODEL_NPARAMS];           /* one-year changes the estimate used */
+    double q[AGGMODEL_NPARAMS];   /* random-walk variance of the log parameter, per year */
+    double eps[AGGMODEL_NPARAMS]; /* transient variance of the log parameter, per year */
+    double q_cross;               /* covariance of the yearly steps of the two log parameters */
+    double eps_cross;             /* covariance of their transients */
+    long n[AGGMODEL_NPARAMS];     /* one-year changes the estimate used */
     double damping[AGGMODEL_MAX_AHEAD]; /* share of the predicted change kept, k years on */
-                                        /* share of a year's entrants still in the level at its
-                                                             end (NaN: from the exit hazard, as for one hazard) */
 } aggmodel_pool;
 
 /* One council's fitted level at an origin. */
@@ -64,6 +72,7 @@ typedef struct aggmodel_fit {
     double population;              /* children aged 0-17 in the origin year (held flat after) */
     double level[AGGMODEL_NPARAMS]; /* filtered log entry rate and log exit hazard */
     double var[AGGMODEL_NPARAMS];   /* their variance at the origin */
+    double cov;                     /* the covariance of the two at the origin */
     int nobs[AGGMODEL_NPARAMS];     /* years of data behind each */
 } aggmodel_fit;
 
