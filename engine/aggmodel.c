@@ -24,6 +24,7 @@
 #define MIN_Q           1e-4 /* floor of the random-walk variance */
 #define DIFFUSE         1.0  /* prior variance of a council's first log parameter */
 #define DAMPING_ORIGINS 5    /* earlier origins the damping is estimated on */
+#define MIN_CASES       30   /* earlier cases the damping of a years-ahead needs */
 #define SERIES_MAX      (AGG_NYEARS)
 
 static const agg_measure stocks[AGGMODEL_NLEVELS] = {AGG_CLA_STOCK, AGG_CIN_STOCK, AGG_CP_STOCK};
@@ -165,34 +166,117 @@ static double expected_stock(const aggmodel_fit *fit, int k)
     return s;
 }
 
-/* Damping of the predicted change k years ahead: over every council and every earlier
- * origin whose outcome k years on is published by `origin`, the least-squares slope
- * (through zero) of the published change in stock on the change the model predicted,
- * both relative to the starting stock and each capped at +-50%; clamped to [0, 1]. */
-static void damping(const aggdata *a, aggmodel_level l, int origin, aggmodel_pool *pool)
+/* The change in stock the fitted levels predict k years after the stock year, on the
+ * log scale (half a child added to both stocks, so an empty level has a finite ratio). */
+static double predicted_change(const aggmodel_fit *fit, int k)
 {
-    for (int k = 1; k <= AGGMODEL_MAX_AHEAD; k++) {
-        double sxy = 0, sxx = 0;
-        for (int g = 0; g < a->ngeo; g++) {
-            if (a->geo[g].level != AGG_LA)
-                continue;
-            for (int o = origin - k - DAMPING_ORIGINS + 1; o <= origin - k; o++) {
-                aggmodel_fit fit;
-                if (!aggmodel_fit_council(a, g, l, o, pool, &fit) || fit.stock_year != o)
-                    continue;
-                double actual = aggdata_get(a, g, stocks[l], o + k);
-                if (isnan(actual) || fit.stock < 1)
-                    continue;
-                double x = (expected_stock(&fit, k) - fit.stock) / fit.stock;
-                double y = (actual - fit.stock) / fit.stock;
-                x = x > 0.5 ? 0.5 : x < -0.5 ? -0.5 : x;
-                y = y > 0.5 ? 0.5 : y < -0.5 ? -0.5 : y;
-                sxy += x * y;
-                sxx += x * x;
-            }
+    return log((expected_stock(fit, k) + 0.5) / (fit->stock + 0.5));
+}
+
+/* The centre of the projection k years after the stock year: the stock moved by the
+ * common change and the kept share of the predicted change (log scale). */
+static double centre(const aggmodel_fit *fit, const aggmodel_pool *pool, int k)
+{
+    int j = k < AGGMODEL_MAX_AHEAD ? k - 1 : AGGMODEL_MAX_AHEAD - 1;
+    double c =
+        (fit->stock + 0.5) * exp(pool->drift[j] + pool->damping[j] * predicted_change(fit, k));
+    return c > 0.5 ? c - 0.5 : 0;
+}
+
+/* Every council's fit at each of the `EARLIER` origins o before `origin`, as
+ * fits[g * EARLIER + origin - 1 - o]; ok is false where the council is not scored, no
+ * fit is possible, or the fit's stock is not of its own origin (no case starts there). */
+#define EARLIER (AGGMODEL_MAX_AHEAD + DAMPING_ORIGINS - 1)
+
+static aggmodel_fit *earlier_fits(const aggdata *a, aggmodel_level l, int origin,
+                                  const aggmodel_pool *pool)
+{
+    aggmodel_fit *fits = calloc((size_t)(a->ngeo > 0 ? a->ngeo : 1) * EARLIER, sizeof *fits);
+    if (!fits)
+        return NULL;
+    for (int g = 0; g < a->ngeo; g++)
+        for (int j = 0; j < EARLIER && a->geo[g].level == AGG_LA; j++) {
+            aggmodel_fit *f = &fits[(size_t)g * EARLIER + j];
+            if (!aggmodel_fit_council(a, g, l, origin - 1 - j, pool, f) ||
+                f->stock_year != origin - 1 - j)
+                f->ok = false;
         }
-        double b = sxx > 0 ? sxy / sxx : 1;
-        pool->damping[k - 1] = b < 0 ? 0 : b > 1 ? 1 : b;
+    return fits;
+}
+
+/* One earlier case of the damping: the predicted and the published change k years on
+ * from council g's fit at origin o, as log ratios to the starting stock capped at +-0.5
+ * (false when the case is not there). */
+static bool damping_case(const aggdata *a, aggmodel_level l, int origin, const aggmodel_fit *fits,
+                         int g, int o, int k, double *x, double *y)
+{
+    const aggmodel_fit *fit = &fits[(size_t)g * EARLIER + origin - 1 - o];
+    double actual = aggdata_get(a, g, stocks[l], o + k);
+    if (!fit->ok || isnan(actual))
+        return false;
+    *x = predicted_change(fit, k);
+    *y = log((actual + 0.5) / (fit->stock + 0.5));
+    *x = *x > 0.5 ? 0.5 : *x < -0.5 ? -0.5 : *x;
+    *y = *y > 0.5 ? 0.5 : *y < -0.5 ? -0.5 : *y;
+    return true;
+}
+
+/* Damping of the predicted change k years ahead, from every council and every earlier
+ * origin whose outcome k years on is published by `origin`: the published change in
+ * stock on the change the model predicted, both as log ratios to the starting stock (so
+ * a small council's large relative swing does not outweigh a large council's).
+ *  - The slope of the least-squares line (clamped to [0, 1]) is the share of the
+ *    predicted change kept.
+ *  - Its intercept is a change common to every council that a level's own flows do not
+ *    show (as the rise in children looked after through the late 2010s). It is taken
+ *    as the mean over the earlier origins of each origin's mean residual, shrunk toward
+ *    0 by the factor max(0, 1 - se^2 / mean^2) (se: the standard error of that mean
+ *    from the spread between origins), so a common change is carried forward only as
+ *    far as the earlier origins agree on it; with fewer than two origins, none is.
+ * Without enough cases, the previous years-ahead's values are kept. */
+static void damping(const aggdata *a, aggmodel_level l, int origin, const aggmodel_fit *fits,
+                    aggmodel_pool *pool)
+{
+    double b = 1, c = 0;
+    for (int k = 1; k <= AGGMODEL_MAX_AHEAD; k++) {
+        double sx = 0, sy = 0, sxy = 0, sxx = 0, x, y;
+        long n = 0;
+        for (int g = 0; g < a->ngeo; g++)
+            for (int o = origin - k - DAMPING_ORIGINS + 1; o <= origin - k; o++)
+                if (damping_case(a, l, origin, fits, g, o, k, &x, &y)) {
+                    sx += x, sy += y;
+                    sxy += x * y;
+                    sxx += x * x;
+                    n++;
+                }
+        if (n < MIN_CASES) {
+            pool->damping[k - 1] = b;
+            pool->drift[k - 1] = c;
+            continue;
+        }
+        double vxx = sxx - sx * sx / (double)n, vxy = sxy - sx * sy / (double)n;
+        b = vxx > 0 ? vxy / vxx : 1;
+        b = b < 0 ? 0 : b > 1 ? 1 : b;
+        /* Each earlier origin's mean residual, then their mean and its standard error. */
+        double r[DAMPING_ORIGINS], mean = 0, var = 0;
+        int m = 0;
+        for (int o = origin - k - DAMPING_ORIGINS + 1; o <= origin - k; o++) {
+            double sr = 0;
+            long nr = 0;
+            for (int g = 0; g < a->ngeo; g++)
+                if (damping_case(a, l, origin, fits, g, o, k, &x, &y))
+                    sr += y - b * x, nr++;
+            if (nr > 0)
+                r[m++] = sr / (double)nr;
+        }
+        for (int i = 0; i < m; i++)
+            mean += r[i] / m;
+        for (int i = 0; i < m; i++)
+            var += (r[i] - mean) * (r[i] - mean) / ((double)(m - 1) * m);
+        double shrink = m >= 2 && mean != 0 ? 1 - var / (mean * mean) : 0;
+        c = shrink > 0 ? shrink * mean : 0;
+        pool->damping[k - 1] = b;
+        pool->drift[k - 1] = c;
     }
 }
 
@@ -251,7 +335,10 @@ void aggmodel_pool_estimate(const aggdata *a, aggmodel_level l, int origin, aggm
     pool->eps_cross = ev[2] > emax ? emax : ev[2] < -emax ? -emax : ev[2];
     for (int k = 0; k < AGGMODEL_MAX_AHEAD; k++)
         pool->damping[k] = 1;
-    damping(a, l, origin, pool);
+    aggmodel_fit *fits = earlier_fits(a, l, origin, pool);
+    if (fits)
+        damping(a, l, origin, fits, pool);
+    free(fits);
 }
 
 /* The lower Cholesky factor {L11, L21, L22} of the 2 x 2 covariance [[a, c], [c, b]]
@@ -360,10 +447,8 @@ void aggmodel_project(const aggmodel_fit *fit, const aggmodel_pool *pool, int or
         unsigned stay_new = gsl_ran_binomial(g, entry_survival(h), e);
         unsigned stay_old = gsl_ran_binomial(g, exp(-h), (unsigned)s);
         s = (double)stay_old + stay_new;
-        /* The damped change: the draw less the undamped part of the expected change. */
-        double shift = (1 - pool->damping[i < AGGMODEL_MAX_AHEAD ? i : AGGMODEL_MAX_AHEAD - 1]) *
-                       (expected_stock(fit, i + 1) - fit->stock);
-        stock[i] = s - shift > 0 ? s - shift : 0;
+        /* The draw moved from the undamped expected stock to the centre, in proportion. */
+        stock[i] = s * (centre(fit, pool, i + 1) + 0.5) / (expected_stock(fit, i + 1) + 0.5);
         starts[i] = e;
     }
 }

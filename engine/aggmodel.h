@@ -28,11 +28,17 @@
  *
  * Damping: the change in stock the fitted levels predict is noisy (it is the small
  * difference of two estimated flows), so the projection keeps only a share of it. The
- * share, per level and years ahead, is the slope of published on predicted changes over
- * every council and the five earlier origins whose outcome is published by the origin
- * (data up to the origin only). A share of 0 (as for CIN) means the flows carry no
- * information on the next change beyond the last stock; the spread of the projection is
- * kept, only its centre moves.
+ * share, per level and years ahead, is the slope of the line of published on predicted
+ * changes (log ratios to the starting stock) over every council and the five earlier
+ * origins whose outcome is published by the origin (data up to the origin only). A
+ * share of 0 (as for CIN) means the flows carry no information on the next change
+ * beyond the last stock. The line's intercept is a change common to every council that
+ * their own flows do not show (the rise in children looked after through the late
+ * 2010s); it is carried forward shrunk toward 0 by how much the earlier origins agree on
+ * it (a James-Stein factor from the spread of their mean residuals), so a common change
+ * seen in one or two years only is not extrapolated. The projection's centre is the
+ * stock moved by the common change and the kept share of the predicted change; each
+ * draw is moved with it in proportion, so the spread is kept.
  */
 #ifndef CC_AGGMODEL_H
 #define CC_AGGMODEL_H
@@ -62,6 +68,7 @@ typedef struct aggmodel_pool {
     double eps_cross;             /* covariance of their transients */
     long n[AGGMODEL_NPARAMS];     /* one-year changes the estimate used */
     double damping[AGGMODEL_MAX_AHEAD]; /* share of the predicted change kept, k years on */
+    double drift[AGGMODEL_MAX_AHEAD];   /* change common to every council, k years on (log) */
 } aggmodel_pool;
 
 /* One council's fitted level at an origin. */
