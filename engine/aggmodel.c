@@ -25,6 +25,12 @@
 #define DIFFUSE         1.0  /* prior variance of a council's first log parameter */
 #define DAMPING_ORIGINS 5    /* earlier origins the damping is estimated on */
 #define MIN_CASES       30   /* earlier cases the damping of a years-ahead needs */
+#define CAL_MAX_AHEAD   5    /* years ahead the interval width is learnt for */
+#define CAL_REPLICATES  100  /* draws per earlier case the width is learnt from */
+#define CAL_SEED        0x6361726563617374ull /* the fixed streams of those draws */
+#define CAL_STREAM      (1ull << 63)          /* kept apart from the backtest's streams */
+#define SCALE_MIN       0.25 /* bounds of the learnt width, as a share of the model's */
+#define SCALE_MAX       4.0
 #define SERIES_MAX      (AGG_NYEARS)
 
 static const agg_measure stocks[AGGMODEL_NLEVELS] = {AGG_CLA_STOCK, AGG_CIN_STOCK, AGG_CP_STOCK};
@@ -166,6 +172,60 @@ static double expected_stock(const aggmodel_fit *fit, int k)
     return s;
 }
 
+/* The lower Cholesky factor {L11, L21, L22} of the 2 x 2 covariance [[a, c], [c, b]]
+ * (positive semi-definite: |c| <= sqrt(ab)). */
+static void cholesky2(double a, double c, double b, double *L)
+{
+    L[0] = sqrt(a > 0 ? a : 0);
+    L[1] = L[0] > 0 ? c / L[0] : 0;
+    double r = b - L[1] * L[1];
+    L[2] = sqrt(r > 0 ? r : 0);
+}
+
+/* A draw of the two log parameters' deviations with Cholesky factor L. */
+static void draw2(gsl_rng *g, const double *L, double *z)
+{
+    double u0 = gsl_ran_ugaussian(g), u1 = gsl_ran_ugaussian(g);
+    z[AGGMODEL_ENTRY] = L[0] * u0;
+    z[AGGMODEL_EXIT] = L[1] * u0 + L[2] * u1;
+}
+
+/* Draws `years` years of council `fit`'s level from its stock year, at the fitted levels
+ * (random walk from the year after `origin`): the stock at 31 March, undamped, into
+ * stock[] and the starts into starts[] (index 0 is the year after the stock year). */
+static void simulate(const aggmodel_fit *fit, const aggmodel_pool *pool, int origin, int years,
+                     gsl_rng *g, double *stock, double *starts)
+{
+    double Lfit[3], Lq[3], Leps[3], z[AGGMODEL_NPARAMS];
+    cholesky2(fit->var[AGGMODEL_ENTRY], fit->cov, fit->var[AGGMODEL_EXIT], Lfit);
+    cholesky2(pool->q[AGGMODEL_ENTRY], pool->q_cross, pool->q[AGGMODEL_EXIT], Lq);
+    cholesky2(pool->eps[AGGMODEL_ENTRY], pool->eps_cross, pool->eps[AGGMODEL_EXIT], Leps);
+    double level[AGGMODEL_NPARAMS];
+    draw2(g, Lfit, z);
+    for (int p = 0; p < AGGMODEL_NPARAMS; p++)
+        level[p] = fit->level[p] + z[p];
+    double s = fit->stock;
+    for (int i = 0, y = fit->stock_year + 1; i < years; i++, y++) {
+        double theta[AGGMODEL_NPARAMS];
+        if (y > origin) {
+            draw2(g, Lq, z);
+            for (int p = 0; p < AGGMODEL_NPARAMS; p++)
+                level[p] += z[p];
+        }
+        draw2(g, Leps, z);
+        for (int p = 0; p < AGGMODEL_NPARAMS; p++)
+            theta[p] = exp(level[p] + z[p]);
+        double h = theta[AGGMODEL_EXIT];
+        double mean = theta[AGGMODEL_ENTRY] * fit->population;
+        unsigned e = gsl_ran_poisson(g, mean);
+        unsigned stay_new = gsl_ran_binomial(g, entry_survival(h), e);
+        unsigned stay_old = gsl_ran_binomial(g, exp(-h), (unsigned)s);
+        s = (double)stay_old + stay_new;
+        stock[i] = s;
+        starts[i] = e;
+    }
+}
+
 /* The change in stock the fitted levels predict k years after the stock year, on the
  * log scale (half a child added to both stocks, so an empty level has a finite ratio). */
 static double predicted_change(const aggmodel_fit *fit, int k)
@@ -280,6 +340,101 @@ static void damping(const aggdata *a, aggmodel_level l, int origin, const aggmod
     }
 }
 
+/* The centre of the starts in a year after the stock year: at the filtered entry rate. */
+static double starts_centre(const aggmodel_fit *fit)
+{
+    return exp(fit->level[AGGMODEL_ENTRY]) * fit->population;
+}
+
+/* Width of the intervals k years ahead, for k up to CAL_MAX_AHEAD, of the stock and of
+ * the starts (measure 0, 1): each earlier case of the damping (council g at an earlier
+ * origin o, outcome k years on published by `origin`) is projected CAL_REPLICATES times
+ * with this pool. Scaling every draw's log ratio to the centre by s, the case's 80%
+ * interval (P10-P90) covers the published value from a critical s on: the outcome's log
+ * ratio to the centre over the P90's (or the P10's, below the centre). The scale is the
+ * 80th percentile of the critical values, so 80% of the earlier cases' intervals would
+ * have covered; it corrects what the local-level model gets wrong about the spread (as
+ * the random walk's steady spreading, where levels drift back). The draws come from
+ * fixed streams, so the pool depends on the data only. Further ahead, and without
+ * enough cases, the previous years-ahead's scale is kept. */
+static void calibrate(const aggdata *a, aggmodel_level l, int origin, const aggmodel_fit *fits,
+                      aggmodel_pool *pool)
+{
+    /* One slot per (measure, years ahead, council, earlier origin), NaN where there is no
+     * case: filled in parallel, then sorted, so the result does not depend on threads. */
+    size_t cap = (size_t)(a->ngeo > 0 ? a->ngeo : 1) * DAMPING_ORIGINS;
+    double *crit = malloc(sizeof(double) * cap * CAL_MAX_AHEAD * 2);
+    if (!crit)
+        return;
+    for (size_t i = 0; i < cap * CAL_MAX_AHEAD * 2; i++)
+        crit[i] = NAN;
+    const agg_measure *measure[2] = {stocks, starts_m};
+#pragma omp parallel default(none) shared(a, l, origin, fits, pool, crit, cap, measure)
+    {
+        double *draws = malloc(sizeof(double) * 2 * CAL_REPLICATES * CAL_MAX_AHEAD);
+        double col[CAL_REPLICATES];
+        rng *r = rng_alloc();
+#pragma omp for schedule(dynamic, 4)
+        for (int g = 0; g < a->ngeo; g++)
+            for (int o = origin - CAL_MAX_AHEAD - DAMPING_ORIGINS + 1; o < origin && r && draws;
+                 o++) {
+                const aggmodel_fit *fit = &fits[(size_t)g * EARLIER + origin - 1 - o];
+                if (!fit->ok)
+                    continue;
+                int years = origin - o < CAL_MAX_AHEAD ? origin - o : CAL_MAX_AHEAD;
+                bool drawn = false;
+                for (int k = 1; k <= years; k++)
+                    for (int m = 0; m < 2; m++) {
+                        double actual = aggdata_get(a, g, measure[m][l], o + k);
+                        int first = origin - k - DAMPING_ORIGINS + 1; /* the case's window */
+                        if (o < first || isnan(actual))
+                            continue;
+                        double *d = draws + (size_t)m * CAL_REPLICATES * years;
+                        for (int rep = 0; rep < CAL_REPLICATES && !drawn; rep++) {
+                            rng_stream(r, CAL_SEED, (uint64_t)rep, RNG_BACKTEST,
+                                       CAL_STREAM | ((uint64_t)o * AGGMODEL_NLEVELS + (uint64_t)l),
+                                       (uint64_t)g);
+                            simulate(fit, pool, o, years, rng_gsl(r), draws + (size_t)rep * years,
+                                     draws + (size_t)(CAL_REPLICATES + rep) * years);
+                        }
+                        drawn = true;
+                        double e = log((m ? starts_centre(fit) : expected_stock(fit, k)) + 0.5);
+                        double c = m ? starts_centre(fit) : centre(fit, pool, k);
+                        for (int rep = 0; rep < CAL_REPLICATES; rep++)
+                            col[rep] = log(d[(size_t)rep * years + k - 1] + 0.5) - e;
+                        gsl_sort(col, 1, CAL_REPLICATES);
+                        double lo =
+                            gsl_stats_quantile_from_sorted_data(col, 1, CAL_REPLICATES, 0.1);
+                        double hi =
+                            gsl_stats_quantile_from_sorted_data(col, 1, CAL_REPLICATES, 0.9);
+                        double u = log((actual + 0.5) / (c + 0.5));
+                        crit[((size_t)m * CAL_MAX_AHEAD + (size_t)(k - 1)) * cap +
+                             (size_t)g * DAMPING_ORIGINS + (size_t)(o - first)] =
+                            u >= 0 ? (hi > 0 ? u / hi : HUGE_VAL) : (lo < 0 ? u / lo : HUGE_VAL);
+                    }
+            }
+        rng_free(r);
+        free(draws);
+    }
+    for (int m = 0; m < 2; m++) {
+        double s = 1, *scale = m ? pool->starts_scale : pool->scale;
+        for (int k = 1; k <= AGGMODEL_MAX_AHEAD; k++) {
+            size_t n = 0;
+            double *c = crit + ((size_t)m * CAL_MAX_AHEAD + (size_t)(k - 1)) * cap;
+            for (size_t i = 0; k <= CAL_MAX_AHEAD && i < cap; i++)
+                if (!isnan(c[i]))
+                    c[n++] = c[i];
+            if (n >= MIN_CASES) {
+                gsl_sort(c, 1, n);
+                s = gsl_stats_quantile_from_sorted_data(c, 1, n, 0.8);
+                s = s < SCALE_MIN ? SCALE_MIN : s > SCALE_MAX ? SCALE_MAX : s;
+            }
+            scale[k - 1] = s;
+        }
+    }
+    free(crit);
+}
+
 void aggmodel_pool_estimate(const aggdata *a, aggmodel_level l, int origin, aggmodel_pool *pool)
 {
     memset(pool, 0, sizeof *pool);
@@ -335,28 +490,14 @@ void aggmodel_pool_estimate(const aggdata *a, aggmodel_level l, int origin, aggm
     pool->eps_cross = ev[2] > emax ? emax : ev[2] < -emax ? -emax : ev[2];
     for (int k = 0; k < AGGMODEL_MAX_AHEAD; k++)
         pool->damping[k] = 1;
+    for (int k = 0; k < AGGMODEL_MAX_AHEAD; k++)
+        pool->scale[k] = pool->starts_scale[k] = 1;
     aggmodel_fit *fits = earlier_fits(a, l, origin, pool);
-    if (fits)
+    if (fits) {
         damping(a, l, origin, fits, pool);
+        calibrate(a, l, origin, fits, pool);
+    }
     free(fits);
-}
-
-/* The lower Cholesky factor {L11, L21, L22} of the 2 x 2 covariance [[a, c], [c, b]]
- * (positive semi-definite: |c| <= sqrt(ab)). */
-static void cholesky2(double a, double c, double b, double *L)
-{
-    L[0] = sqrt(a > 0 ? a : 0);
-    L[1] = L[0] > 0 ? c / L[0] : 0;
-    double r = b - L[1] * L[1];
-    L[2] = sqrt(r > 0 ? r : 0);
-}
-
-/* A draw of the two log parameters' deviations with Cholesky factor L. */
-static void draw2(gsl_rng *g, const double *L, double *z)
-{
-    double u0 = gsl_ran_ugaussian(g), u1 = gsl_ran_ugaussian(g);
-    z[AGGMODEL_ENTRY] = L[0] * u0;
-    z[AGGMODEL_EXIT] = L[1] * u0 + L[2] * u1;
 }
 
 bool aggmodel_fit_council(const aggdata *a, int g, aggmodel_level l, int origin,
@@ -421,34 +562,17 @@ bool aggmodel_fit_council(const aggdata *a, int g, aggmodel_level l, int origin,
 void aggmodel_project(const aggmodel_fit *fit, const aggmodel_pool *pool, int origin, int horizon,
                       rng *r, double *stock, double *starts)
 {
-    gsl_rng *g = rng_gsl(r);
-    double Lfit[3], Lq[3], Leps[3], z[AGGMODEL_NPARAMS];
-    cholesky2(fit->var[AGGMODEL_ENTRY], fit->cov, fit->var[AGGMODEL_EXIT], Lfit);
-    cholesky2(pool->q[AGGMODEL_ENTRY], pool->q_cross, pool->q[AGGMODEL_EXIT], Lq);
-    cholesky2(pool->eps[AGGMODEL_ENTRY], pool->eps_cross, pool->eps[AGGMODEL_EXIT], Leps);
-    double level[AGGMODEL_NPARAMS];
-    draw2(g, Lfit, z);
-    for (int p = 0; p < AGGMODEL_NPARAMS; p++)
-        level[p] = fit->level[p] + z[p];
-    double s = fit->stock;
-    for (int y = fit->stock_year + 1, i = 0; y <= origin + horizon; y++, i++) {
-        double theta[AGGMODEL_NPARAMS];
-        if (y > origin) {
-            draw2(g, Lq, z);
-            for (int p = 0; p < AGGMODEL_NPARAMS; p++)
-                level[p] += z[p];
-        }
-        draw2(g, Leps, z);
-        for (int p = 0; p < AGGMODEL_NPARAMS; p++)
-            theta[p] = exp(level[p] + z[p]);
-        double h = theta[AGGMODEL_EXIT];
-        double mean = theta[AGGMODEL_ENTRY] * fit->population;
-        unsigned e = gsl_ran_poisson(g, mean);
-        unsigned stay_new = gsl_ran_binomial(g, entry_survival(h), e);
-        unsigned stay_old = gsl_ran_binomial(g, exp(-h), (unsigned)s);
-        s = (double)stay_old + stay_new;
-        /* The draw moved from the undamped expected stock to the centre, in proportion. */
-        stock[i] = s * (centre(fit, pool, i + 1) + 0.5) / (expected_stock(fit, i + 1) + 0.5);
-        starts[i] = e;
+    int years = origin + horizon - fit->stock_year;
+    simulate(fit, pool, origin, years, rng_gsl(r), stock, starts);
+    /* Each draw's log ratio to its centre scaled by the learnt width: the stock's to the
+     * undamped expected stock, taken to the damped centre; the starts' to theirs. */
+    for (int i = 0; i < years; i++) {
+        int j = i < AGGMODEL_MAX_AHEAD ? i : AGGMODEL_MAX_AHEAD - 1;
+        double u = log((stock[i] + 0.5) / (expected_stock(fit, i + 1) + 0.5));
+        double s = (centre(fit, pool, i + 1) + 0.5) * exp(pool->scale[j] * u) - 0.5;
+        stock[i] = s > 0 ? s : 0;
+        double c = starts_centre(fit) + 0.5;
+        s = c * exp(pool->starts_scale[j] * log((starts[i] + 0.5) / c)) - 0.5;
+        starts[i] = s > 0 ? s : 0;
     }
 }

@@ -38,7 +38,15 @@
  * it (a James-Stein factor from the spread of their mean residuals), so a common change
  * seen in one or two years only is not extrapolated. The projection's centre is the
  * stock moved by the common change and the kept share of the predicted change; each
- * draw is moved with it in proportion, so the spread is kept.
+ * draw is moved with it in proportion.
+ *
+ * Width: the local-level model's spread is not the spread of what happens (levels that
+ * wander as a random walk also drift back, so the spread grows more slowly than the
+ * model says). So the width is learnt as the damping is: the earlier origins' cases are
+ * projected with the model (100 draws each, from fixed streams), and the scale on every
+ * draw's log ratio to the centre under which 80% of their 80% intervals would have
+ * covered the published value is kept, per level, measure (stock, starts) and years
+ * ahead (up to five; further ahead the five-year scale is kept).
  */
 #ifndef CC_AGGMODEL_H
 #define CC_AGGMODEL_H
@@ -69,6 +77,8 @@ typedef struct aggmodel_pool {
     long n[AGGMODEL_NPARAMS];     /* one-year changes the estimate used */
     double damping[AGGMODEL_MAX_AHEAD]; /* share of the predicted change kept, k years on */
     double drift[AGGMODEL_MAX_AHEAD];   /* change common to every council, k years on (log) */
+    double scale[AGGMODEL_MAX_AHEAD];   /* width of the stock's spread, k years on (1: as drawn) */
+    double starts_scale[AGGMODEL_MAX_AHEAD]; /* the same for the starts in the year */
 } aggmodel_pool;
 
 /* One council's fitted level at an origin. */
