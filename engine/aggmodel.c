@@ -286,18 +286,19 @@ static bool damping_case(const aggdata *a, aggmodel_level l, int origin, const a
  * stock on the change the model predicted, both as log ratios to the starting stock (so
  * a small council's large relative swing does not outweigh a large council's).
  *  - The slope of the least-squares line (clamped to [0, 1]) is the share of the
- *    predicted change kept.
- *  - Its intercept is a change common to every council that a level's own flows do not
+ *    predicted change kept; without enough cases, the previous years-ahead's is kept.
+ *  - The intercept is a change common to every council that a level's own flows do not
  *    show (as the rise in children looked after through the late 2010s). It is taken
- *    as the mean over the earlier origins of each origin's mean residual, shrunk toward
- *    0 by the factor max(0, 1 - se^2 / mean^2) (se: the standard error of that mean
- *    from the spread between origins), so a common change is carried forward only as
- *    far as the earlier origins agree on it; with fewer than two origins, none is.
- * Without enough cases, the previous years-ahead's values are kept. */
+ *    as a yearly rate, from the one-year cases (the most recent: the five years to the
+ *    origin), compounded over the years ahead: the mean over those origins of each
+ *    origin's mean residual, shrunk toward 0 by the factor max(0, 1 - se^2 / mean^2)
+ *    (se: the standard error of that mean from the spread between origins), so a
+ *    common change is carried forward only as far as the earlier origins agree on it;
+ *    with fewer than two origins, none is. */
 static void damping(const aggdata *a, aggmodel_level l, int origin, const aggmodel_fit *fits,
                     aggmodel_pool *pool)
 {
-    double b = 1, c = 0;
+    double b = 1, rate = 0;
     for (int k = 1; k <= AGGMODEL_MAX_AHEAD; k++) {
         double sx = 0, sy = 0, sxy = 0, sxx = 0, x, y;
         long n = 0;
@@ -309,22 +310,22 @@ static void damping(const aggdata *a, aggmodel_level l, int origin, const aggmod
                     sxx += x * x;
                     n++;
                 }
-        if (n < MIN_CASES) {
-            pool->damping[k - 1] = b;
-            pool->drift[k - 1] = c;
-            continue;
+        if (n >= MIN_CASES) {
+            double vxx = sxx - sx * sx / (double)n, vxy = sxy - sx * sy / (double)n;
+            b = vxx > 0 ? vxy / vxx : 1;
+            b = b < 0 ? 0 : b > 1 ? 1 : b;
         }
-        double vxx = sxx - sx * sx / (double)n, vxy = sxy - sx * sy / (double)n;
-        b = vxx > 0 ? vxy / vxx : 1;
-        b = b < 0 ? 0 : b > 1 ? 1 : b;
+        pool->damping[k - 1] = b;
+        if (k > 1 || n < MIN_CASES)
+            continue;
         /* Each earlier origin's mean residual, then their mean and its standard error. */
         double r[DAMPING_ORIGINS], mean = 0, var = 0;
         int m = 0;
-        for (int o = origin - k - DAMPING_ORIGINS + 1; o <= origin - k; o++) {
+        for (int o = origin - DAMPING_ORIGINS; o < origin; o++) {
             double sr = 0;
             long nr = 0;
             for (int g = 0; g < a->ngeo; g++)
-                if (damping_case(a, l, origin, fits, g, o, k, &x, &y))
+                if (damping_case(a, l, origin, fits, g, o, 1, &x, &y))
                     sr += y - b * x, nr++;
             if (nr > 0)
                 r[m++] = sr / (double)nr;
@@ -334,10 +335,10 @@ static void damping(const aggdata *a, aggmodel_level l, int origin, const aggmod
         for (int i = 0; i < m; i++)
             var += (r[i] - mean) * (r[i] - mean) / ((double)(m - 1) * m);
         double shrink = m >= 2 && mean != 0 ? 1 - var / (mean * mean) : 0;
-        c = shrink > 0 ? shrink * mean : 0;
-        pool->damping[k - 1] = b;
-        pool->drift[k - 1] = c;
+        rate = shrink > 0 ? shrink * mean : 0;
     }
+    for (int k = 1; k <= AGGMODEL_MAX_AHEAD; k++)
+        pool->drift[k - 1] = k * rate;
 }
 
 /* The centre of the starts in a year after the stock year: at the filtered entry rate. */

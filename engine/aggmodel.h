@@ -34,9 +34,10 @@
  * share of 0 (as for CIN) means the flows carry no information on the next change
  * beyond the last stock. The line's intercept is a change common to every council that
  * their own flows do not show (the rise in children looked after through the late
- * 2010s); it is carried forward shrunk toward 0 by how much the earlier origins agree on
- * it (a James-Stein factor from the spread of their mean residuals), so a common change
- * seen in one or two years only is not extrapolated. The projection's centre is the
+ * 2010s). It is taken as a yearly rate from the one-year cases (the most recent five
+ * years), compounded over the years ahead, and shrunk toward 0 by how much the earlier
+ * origins agree on it (a James-Stein factor from the spread of their mean residuals),
+ * so a common change seen in one or two years only is not extrapolated. The centre is the
  * stock moved by the common change and the kept share of the predicted change; each
  * draw is moved with it in proportion.
  *
@@ -76,7 +77,8 @@ typedef struct aggmodel_pool {
     double eps_cross;             /* covariance of their transients */
     long n[AGGMODEL_NPARAMS];     /* one-year changes the estimate used */
     double damping[AGGMODEL_MAX_AHEAD]; /* share of the predicted change kept, k years on */
-    double drift[AGGMODEL_MAX_AHEAD];   /* change common to every council, k years on (log) */
+    double drift[AGGMODEL_MAX_AHEAD];   /* change common to every council, k years on (log):
+                                           k times a yearly rate */
     double scale[AGGMODEL_MAX_AHEAD];   /* width of the stock's spread, k years on (1: as drawn) */
     double starts_scale[AGGMODEL_MAX_AHEAD]; /* the same for the starts in the year */
 } aggmodel_pool;
