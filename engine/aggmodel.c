@@ -26,7 +26,7 @@
 #define DAMPING_ORIGINS 5    /* earlier origins the damping is estimated on */
 #define MIN_CASES       30   /* earlier cases the damping of a years-ahead needs */
 #define CAL_MAX_AHEAD   5    /* years ahead the interval width is learnt for */
-#define CAL_REPLICATES  100  /* draws per earlier case the width is learnt from */
+#define CAL_REPLICATES  200  /* draws per earlier case the width is learnt from */
 #define CAL_SEED        0x6361726563617374ull /* the fixed streams of those draws */
 #define CAL_STREAM      (1ull << 63)          /* kept apart from the backtest's streams */
 #define SCALE_MIN       0.25 /* bounds of the learnt width, as a share of the model's */
