@@ -4,6 +4,12 @@
  * series(): log entry rate per child and log exit hazard for each year up to the origin,
  * each with the variance its Poisson counts alone would give (1/count on the log scale).
  * The pooled variances and the filter both work on these series.
+ *
+ * aggmodel_pool_estimate() then works in three steps, on data up to the origin only: the
+ * variograms and cross-variogram of every council's series (q, eps and their
+ * covariances); every council's fit at the earlier origins, whose published outcomes
+ * give the damping and the common change (damping()); and those same cases projected
+ * with the model, to learn the width of the intervals (calibrate()).
  */
 #include "aggmodel.h"
 

@@ -44,10 +44,11 @@
  * Width: the local-level model's spread is not the spread of what happens (levels that
  * wander as a random walk also drift back, so the spread grows more slowly than the
  * model says). So the width is learnt as the damping is: the earlier origins' cases are
- * projected with the model (100 draws each, from fixed streams), and the scale on every
+ * projected with the model (200 draws each, from fixed streams), and the scale on every
  * draw's log ratio to the centre under which 80% of their 80% intervals would have
- * covered the published value is kept, per level, measure (stock, starts) and years
- * ahead (up to five; further ahead the five-year scale is kept).
+ * covered the published value is kept, per level, measure (stock, starts; the starts'
+ * centre is the filtered entry rate) and years ahead (up to five; further ahead the
+ * five-year scale is kept). On data from the model itself the scale comes out near 1.
  */
 #ifndef CC_AGGMODEL_H
 #define CC_AGGMODEL_H
@@ -69,7 +70,8 @@ enum { AGGMODEL_ENTRY, AGGMODEL_EXIT, AGGMODEL_NPARAMS };
 
 #define AGGMODEL_MAX_AHEAD 13 /* years ahead of a stock year the damping is kept for */
 
-/* Variances pooled across councils for one level and origin. */
+/* What is pooled across councils for one level and origin: the variances, and what the
+ * earlier origins' published outcomes teach (damping, common change, widths). */
 typedef struct aggmodel_pool {
     double q[AGGMODEL_NPARAMS];   /* random-walk variance of the log parameter, per year */
     double eps[AGGMODEL_NPARAMS]; /* transient variance of the log parameter, per year */
@@ -91,7 +93,7 @@ typedef struct aggmodel_fit {
     double population;              /* children aged 0-17 in the origin year (held flat after) */
     double level[AGGMODEL_NPARAMS]; /* filtered log entry rate and log exit hazard */
     double var[AGGMODEL_NPARAMS];   /* their variance at the origin */
-    double cov;                     /* the covariance of the two at the origin */
+    double cov;                     /* the covariance of the two filters' errors */
     int nobs[AGGMODEL_NPARAMS];     /* years of data behind each */
 } aggmodel_fit;
 
@@ -107,7 +109,10 @@ const char *aggmodel_level_name(aggmodel_level l);
  * Clamped to [1e-3, 20] per year when the data admit no solution in between. */
 double aggmodel_exit_hazard(double s0, const double *entries, int n, double s1);
 
-/* Estimates the pooled variances of level l from every council's data up to `origin`. */
+/* Estimates the pool of level l from every council's data up to `origin`: the variances
+ * and covariances, then the damping, common change and widths from the earlier origins
+ * (whose draws come from fixed streams and run on OpenMP's default threads; the result
+ * does not depend on them). */
 void aggmodel_pool_estimate(const aggdata *a, aggmodel_level l, int origin, aggmodel_pool *pool);
 
 /* Fits council g's level l on data up to `origin`; returns false (fit->ok false) when
@@ -117,7 +122,7 @@ bool aggmodel_fit_council(const aggdata *a, int g, aggmodel_level l, int origin,
 
 /* Simulates one replicate from the fit: stock at 31 March and starts for each year from
  * fit->stock_year + 1 to origin + horizon, into stock[] and starts[] (index 0 is
- * stock_year + 1). `r` is a positioned stream. */
+ * stock_year + 1), taken to the pool's centre and width. `r` is a positioned stream. */
 void aggmodel_project(const aggmodel_fit *fit, const aggmodel_pool *pool, int origin, int horizon,
                       rng *r, double *stock, double *starts);
 

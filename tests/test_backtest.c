@@ -14,8 +14,10 @@
  *     least-squares line and median APE below is worked by hand in the comments.
  *  3. the acceptance criterion: on synthetic published data generated here (GSL's
  *     MT19937, not the engine's generator) from the model aggmodel.h describes, the 50%,
- *     80% and 90% intervals cover the later values within 5 points of nominal, and the
- *     pooled random-walk variances q are within a factor of 2 of the true ones.
+ *     80% and 90% intervals cover the later values within 5 points of nominal, the
+ *     pooled random-walk variances q are within a factor of 2 of the true ones, the
+ *     pooled correlation of the two parameters' steps within 0.25 of the true one, and
+ *     the interval width learnt from earlier origins within 15% of the model's own.
  *  4. backtest_compute gives bit-identical results on 1 and 2 threads (for the councils'
  *     loop and for the pooled calibration's draws).
  *  5. the command: a bad value exits 2 naming file:line and writes nothing; an existing
@@ -493,16 +495,22 @@ static void test_coverage_synthetic(void **state)
     /* the correlation of the two parameters' steps within 0.25 of the truth (mean over
      * origins; the pool is estimated again here, as the backtest keeps only variances) */
     for (int l = 0; l < AGGMODEL_NLEVELS; l++) {
-        double rho_q = 0, rho_eps = 0;
+        double rho_q = 0, rho_eps = 0, scale[2][3] = {{0}};
         for (int o = cfg.first_origin; o <= cfg.last_origin; o++) {
             aggmodel_pool pool;
             aggmodel_pool_estimate(syn_data, (aggmodel_level)l, o, &pool);
             rho_q += pool.q_cross / sqrt(pool.q[0] * pool.q[1]) / bt->O;
             rho_eps += pool.eps_cross / sqrt(fmax(pool.eps[0] * pool.eps[1], 1e-300)) / bt->O;
+            for (int k = 0; k < 3; k++) {
+                scale[0][k] += pool.scale[k] / bt->O;
+                scale[1][k] += pool.starts_scale[k] / bt->O;
+            }
         }
         printf("  mean %-3s correlation of steps %+.3f (true %+.2f), of transients %+.3f "
-               "(true %+.2f)\n",
-               aggmodel_level_name((aggmodel_level)l), rho_q, SYN_RHO_Q, rho_eps, SYN_RHO_EPS);
+               "(true %+.2f); learnt width 1-3 years ahead: stock %.2f %.2f %.2f, starts "
+               "%.2f %.2f %.2f\n",
+               aggmodel_level_name((aggmodel_level)l), rho_q, SYN_RHO_Q, rho_eps, SYN_RHO_EPS,
+               scale[0][0], scale[0][1], scale[0][2], scale[1][0], scale[1][1], scale[1][2]);
         if (!(fabs(rho_q - SYN_RHO_Q) <= 0.25)) {
             pool_ok = false;
             size_t n = strlen(failures);
@@ -510,11 +518,24 @@ static void test_coverage_synthetic(void **state)
                      "  %s correlation of the steps: pooled %.3f, true %.2f\n",
                      aggmodel_level_name((aggmodel_level)l), rho_q, SYN_RHO_Q);
         }
+        /* the model is right here, so the width learnt from earlier origins must leave
+         * its spread nearly as drawn */
+        for (int m = 0; m < 2; m++)
+            for (int k = 0; k < 3; k++)
+                if (!(scale[m][k] >= 0.85 && scale[m][k] <= 1.15)) {
+                    pool_ok = false;
+                    size_t n = strlen(failures);
+                    snprintf(failures + n, sizeof failures - n,
+                             "  %s %s width %d years ahead: learnt %.3f, expected 0.85-1.15\n",
+                             aggmodel_level_name((aggmodel_level)l), m ? "starts" : "stock", k + 1,
+                             scale[m][k]);
+                }
     }
     backtest_free(bt);
     if (!cover_ok || !pool_ok)
         fail_msg("synthetic data from the model, coverage within 5 points of nominal, q "
-                 "within a factor of 2 and the steps' correlation within 0.25:\n%s",
+                 "within a factor of 2, the steps' correlation within 0.25 and the learnt "
+                 "width within 15%% of the model's:\n%s",
                  failures);
 }
 
