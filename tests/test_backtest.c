@@ -14,9 +14,12 @@
  *     least-squares line and median APE below is worked by hand in the comments.
  *  3. the acceptance criterion: on synthetic published data generated here (GSL's
  *     MT19937, not the engine's generator) from the model aggmodel.h describes, the 50%,
- *     80% and 90% intervals cover the later values within 5 points of nominal, and the
- *     pooled random-walk variances q are within a factor of 2 of the true ones.
- *  4. backtest_compute gives bit-identical results on 1 and 2 threads.
+ *     80% and 90% intervals cover the later values within 5 points of nominal, the
+ *     pooled random-walk variances q are within a factor of 2 of the true ones, the
+ *     pooled correlation of the two parameters' steps within 0.25 of the true one, and
+ *     the interval width learnt from earlier origins within 15% of the model's own.
+ *  4. backtest_compute gives bit-identical results on 1 and 2 threads (for the councils'
+ *     loop and for the pooled calibration's draws).
  *  5. the command: a bad value exits 2 naming file:line and writes nothing; an existing
  *     --out without --force exits 2 and is left as it was; --geography Nowhere and
  *     --origins 2021:2017 exit 2.
@@ -39,6 +42,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <omp.h>
 
 #include "aggmodel.h"
 #include "aggregate.h"
@@ -340,12 +344,15 @@ static void test_naive_forecasts(void **state)
 
 /* The truth: per level (CLA, CIN, CP) a typical entry rate per child a year and exit
  * hazard a year, each council's own level drawn around it; the random-walk variance q and
- * the transient variance eps of the log entry rate and log hazard (same for every level). */
+ * the transient variance eps of the log entry rate and log hazard, and the correlation of
+ * the two parameters' steps and of their transients (same for every level). */
 static const double syn_rate[AGGMODEL_NLEVELS] = {0.003, 0.05, 0.005};
 static const double syn_hazard[AGGMODEL_NLEVELS] = {0.45, 1.0, 1.0};
 static const double syn_q[AGGMODEL_NPARAMS] = {0.01, 0.004};
 static const double syn_eps[AGGMODEL_NPARAMS] = {0.004, 0.003};
-#define SYN_SPREAD 0.2 /* sd of the councils' starting log levels around the typical */
+#define SYN_RHO_Q   0.5  /* correlation of the yearly steps of log rate and log hazard */
+#define SYN_RHO_EPS -0.4 /* correlation of their transients */
+#define SYN_SPREAD  0.2  /* sd of the councils' starting log levels around the typical */
 
 static const char *const syn_stock[AGGMODEL_NLEVELS] = {"cla_at_31_march", "cin_at_31_march",
                                                         "cpp_at_31_march"};
@@ -353,7 +360,8 @@ static const char *const syn_starts[AGGMODEL_NLEVELS] = {
     "cla_started_in_year", "cin_episodes_started", "cpp_started_in_year"};
 
 /* Writes the synthetic published data of `councils` councils: each year the log
- * parameters step by N(0, q), the year's parameters are exp(level + N(0, eps)), entries
+ * parameters step by N(0, q), the year's parameters are exp(level + N(0, eps)) (the two
+ * parameters' steps correlated SYN_RHO_Q, their transients SYN_RHO_EPS), entries
  * are Poisson(rate x population) and the stock at 31 March is Binomial(S, e^-h) +
  * Binomial(N, (1 - e^-h) / h). Population is fixed per council, 20,000-100,000. */
 static int write_synthetic(const char *path, int councils, unsigned long seed)
@@ -379,10 +387,14 @@ static int write_synthetic(const char *path, int councils, unsigned long seed)
             /* start near the steady state E / h */
             unsigned s = (unsigned)floor(exp(level[0]) * pop / exp(level[1]) + 0.5);
             for (int y = SYN_FIRST - SYN_BURN; y <= SYN_LAST; y++) {
-                double theta[AGGMODEL_NPARAMS];
+                double theta[AGGMODEL_NPARAMS], step[AGGMODEL_NPARAMS], noise[AGGMODEL_NPARAMS];
+                gsl_ran_bivariate_gaussian(r, sqrt(syn_q[0]), sqrt(syn_q[1]), SYN_RHO_Q, &step[0],
+                                           &step[1]);
+                gsl_ran_bivariate_gaussian(r, sqrt(syn_eps[0]), sqrt(syn_eps[1]), SYN_RHO_EPS,
+                                           &noise[0], &noise[1]);
                 for (int p = 0; p < AGGMODEL_NPARAMS; p++) {
-                    level[p] += gsl_ran_gaussian(r, sqrt(syn_q[p]));
-                    theta[p] = exp(level[p] + gsl_ran_gaussian(r, sqrt(syn_eps[p])));
+                    level[p] += step[p];
+                    theta[p] = exp(level[p] + noise[p]);
                 }
                 double h = theta[1];
                 unsigned e = gsl_ran_poisson(r, theta[0] * pop);
@@ -480,10 +492,50 @@ static void test_coverage_synthetic(void **state)
                          "  %s %s: pooled %.5f, true %.5f (outside a factor of 2)\n",
                          aggmodel_level_name((aggmodel_level)l), pname[k], mean[l][k], truth[k]);
             }
+    /* the correlation of the two parameters' steps within 0.25 of the truth (mean over
+     * origins; the pool is estimated again here, as the backtest keeps only variances) */
+    for (int l = 0; l < AGGMODEL_NLEVELS; l++) {
+        double rho_q = 0, rho_eps = 0, scale[2][3] = {{0}};
+        for (int o = cfg.first_origin; o <= cfg.last_origin; o++) {
+            aggmodel_pool pool;
+            aggmodel_pool_estimate(syn_data, (aggmodel_level)l, o, &pool);
+            rho_q += pool.q_cross / sqrt(pool.q[0] * pool.q[1]) / bt->O;
+            rho_eps += pool.eps_cross / sqrt(fmax(pool.eps[0] * pool.eps[1], 1e-300)) / bt->O;
+            for (int k = 0; k < 3; k++) {
+                scale[0][k] += pool.scale[k] / bt->O;
+                scale[1][k] += pool.starts_scale[k] / bt->O;
+            }
+        }
+        printf("  mean %-3s correlation of steps %+.3f (true %+.2f), of transients %+.3f "
+               "(true %+.2f); learnt width 1-3 years ahead: stock %.2f %.2f %.2f, starts "
+               "%.2f %.2f %.2f\n",
+               aggmodel_level_name((aggmodel_level)l), rho_q, SYN_RHO_Q, rho_eps, SYN_RHO_EPS,
+               scale[0][0], scale[0][1], scale[0][2], scale[1][0], scale[1][1], scale[1][2]);
+        if (!(fabs(rho_q - SYN_RHO_Q) <= 0.25)) {
+            pool_ok = false;
+            size_t n = strlen(failures);
+            snprintf(failures + n, sizeof failures - n,
+                     "  %s correlation of the steps: pooled %.3f, true %.2f\n",
+                     aggmodel_level_name((aggmodel_level)l), rho_q, SYN_RHO_Q);
+        }
+        /* the model is right here, so the width learnt from earlier origins must leave
+         * its spread nearly as drawn */
+        for (int m = 0; m < 2; m++)
+            for (int k = 0; k < 3; k++)
+                if (!(scale[m][k] >= 0.85 && scale[m][k] <= 1.15)) {
+                    pool_ok = false;
+                    size_t n = strlen(failures);
+                    snprintf(failures + n, sizeof failures - n,
+                             "  %s %s width %d years ahead: learnt %.3f, expected 0.85-1.15\n",
+                             aggmodel_level_name((aggmodel_level)l), m ? "starts" : "stock", k + 1,
+                             scale[m][k]);
+                }
+    }
     backtest_free(bt);
     if (!cover_ok || !pool_ok)
-        fail_msg("synthetic data from the model, coverage within 5 points of nominal and q "
-                 "within a factor of 2:\n%s",
+        fail_msg("synthetic data from the model, coverage within 5 points of nominal, q "
+                 "within a factor of 2, the steps' correlation within 0.25 and the learnt "
+                 "width within 15%% of the model's:\n%s",
                  failures);
 }
 
@@ -499,9 +551,15 @@ static void test_threads_identical(void **state)
                            .threads = 1,
                            .seed = 5,
                            .geography = -1};
+    /* The pooled calibration runs outside the councils' loop, on OpenMP's default
+     * threads: give it 1 and 2 as well. */
+    int threads = omp_get_max_threads();
+    omp_set_num_threads(1);
     backtest *one = backtest_compute(syn_data, &cfg);
     cfg.threads = 2;
+    omp_set_num_threads(2);
     backtest *two = backtest_compute(syn_data, &cfg);
+    omp_set_num_threads(threads);
     assert_non_null(one);
     assert_non_null(two);
     assert_int_equal(one->G, two->G);
