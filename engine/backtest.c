@@ -174,6 +174,7 @@ void backtest_free(backtest *bt)
     free(bt->geo);
     free(bt->params);
     free(bt->pool);
+    free(bt->projection);
     for (int o = 0; bt->fitted && o < bt->O; o++)
         model_free(bt->fitted[o]);
     free(bt->fitted);
@@ -191,9 +192,11 @@ static void council_cases(backtest *bt, int gi, const aggmodel_pool *pools, rng 
             const aggmodel_pool *pool = &pools[o * AGGMODEL_NLEVELS + l];
             aggmodel_fit fit;
             bool ok = aggmodel_fit_council(a, g, (aggmodel_level)l, origin, pool, &fit);
-            double *par = &bt->params[(((size_t)gi * bt->O + o) * AGGMODEL_NLEVELS + l) * 4];
+            double *par =
+                &bt->params[(((size_t)gi * bt->O + o) * AGGMODEL_NLEVELS + l) * BT_NPARAMS];
             par[0] = fit.level[AGGMODEL_ENTRY], par[1] = fit.var[AGGMODEL_ENTRY];
             par[2] = fit.level[AGGMODEL_EXIT], par[3] = fit.var[AGGMODEL_EXIT];
+            par[4] = fit.cov;
             if (!ok)
                 continue;
             int Y = origin + H - fit.stock_year; /* years simulated */
@@ -230,10 +233,13 @@ backtest *backtest_compute(const aggdata *data, const backtest_config *cfg)
     util_copy(bt->source, "published statistics", sizeof bt->source);
     bt->data = data;
     bt->geo = malloc(sizeof *bt->geo * (size_t)(G > 0 ? G : 1));
-    bt->params = malloc(sizeof(double) * (size_t)(G ? G : 1) * bt->O * AGGMODEL_NLEVELS * 4);
-    bt->pool = malloc(sizeof(double) * (size_t)bt->O * AGGMODEL_NLEVELS * 4);
+    bt->params =
+        malloc(sizeof(double) * (size_t)(G ? G : 1) * bt->O * AGGMODEL_NLEVELS * BT_NPARAMS);
+    bt->pool = malloc(sizeof(double) * (size_t)bt->O * AGGMODEL_NLEVELS * BT_NPOOL);
+    bt->projection =
+        malloc(sizeof(double) * (size_t)bt->O * AGGMODEL_NLEVELS * 4 * AGGMODEL_MAX_AHEAD);
     aggmodel_pool *pools = malloc(sizeof *pools * (size_t)bt->O * AGGMODEL_NLEVELS);
-    if (!bt->geo || !bt->params || !bt->pool || !pools) {
+    if (!bt->geo || !bt->params || !bt->pool || !bt->projection || !pools) {
         free(pools);
         backtest_free(bt);
         return NULL;
@@ -261,14 +267,25 @@ backtest *backtest_compute(const aggdata *data, const backtest_config *cfg)
     for (int i = 0; i < bt->ninputs; i++)
         util_copy(bt->inputs[i], data->files[i], sizeof bt->inputs[i]);
     backtest_set_outcomes(bt);
+    /* The pool's calibration draws run on OpenMP's default threads: --threads sets them
+     * (the results do not depend on how many there are). */
+    int default_threads = omp_get_max_threads();
+    omp_set_num_threads(cfg->threads);
     for (int o = 0; o < bt->O; o++)
         for (int l = 0; l < AGGMODEL_NLEVELS; l++) {
             aggmodel_pool *p = &pools[o * AGGMODEL_NLEVELS + l];
             aggmodel_pool_estimate(data, (aggmodel_level)l, cfg->first_origin + o, p);
-            double *out = &bt->pool[((size_t)o * AGGMODEL_NLEVELS + l) * 4];
+            double *out = &bt->pool[((size_t)o * AGGMODEL_NLEVELS + l) * BT_NPOOL];
             out[0] = p->q[AGGMODEL_ENTRY], out[1] = p->eps[AGGMODEL_ENTRY];
             out[2] = p->q[AGGMODEL_EXIT], out[3] = p->eps[AGGMODEL_EXIT];
+            out[4] = p->q_cross, out[5] = p->eps_cross;
+            const double *rows[4] = {p->damping, p->drift, p->scale, p->starts_scale};
+            for (int k = 0; k < 4; k++)
+                memcpy(&bt->projection[(((size_t)o * AGGMODEL_NLEVELS + l) * 4 + k) *
+                                       AGGMODEL_MAX_AHEAD],
+                       rows[k], sizeof(double) * AGGMODEL_MAX_AHEAD);
         }
+    omp_set_num_threads(default_threads);
     /* Years simulated per case: back to a stock up to 3 years before the origin. */
     size_t per_thread = (size_t)cfg->replicates * (2 * (bt->H + 4) + 1);
     bool failed = false;
@@ -593,20 +610,28 @@ static int write_h5(backtest *bt, const char *path, bool force, cc_err *err)
         rc = h5io_write(id, sets[k].name, H5T_NATIVE_DOUBLE, sets[k].rank, sets[k].dims,
                         sets[k].data, sets[k].desc, sets[k].units, err);
     if (bt->params) {
-        hsize_t dp[4] = {(hsize_t)G, (hsize_t)bt->O, AGGMODEL_NLEVELS, 4};
-        hsize_t dpool[3] = {(hsize_t)bt->O, AGGMODEL_NLEVELS, 4};
+        hsize_t dp[4] = {(hsize_t)G, (hsize_t)bt->O, AGGMODEL_NLEVELS, BT_NPARAMS};
+        hsize_t dpool[3] = {(hsize_t)bt->O, AGGMODEL_NLEVELS, BT_NPOOL};
+        hsize_t dproj[4] = {(hsize_t)bt->O, AGGMODEL_NLEVELS, 4, AGGMODEL_MAX_AHEAD};
         if (rc == CC_OK)
             rc = h5io_write(id, "parameters", H5T_NATIVE_DOUBLE, 4, dp, bt->params,
                             "fitted council parameters [G][O][level CLA,CIN,CP][log entry rate "
                             "per child per year, its variance, log exit hazard per year, its "
-                            "variance]",
+                            "variance, the covariance of the two]",
                             "log scale", err);
         if (rc == CC_OK)
             rc = h5io_write(id, "pooled_variances", H5T_NATIVE_DOUBLE, 3, dpool, bt->pool,
                             "variances pooled across councils [O][level][q entry, eps entry, "
-                            "q exit, eps exit]: random-walk and transient variance a year of "
-                            "the log parameter",
+                            "q exit, eps exit, q cross, eps cross]: random-walk and transient "
+                            "variance a year of each log parameter, and their covariances",
                             "log scale", err);
+        if (rc == CC_OK)
+            rc = h5io_write(id, "pooled_projection", H5T_NATIVE_DOUBLE, 4, dproj,
+                            bt->projection,
+                            "learnt from earlier origins [O][level][damping (share of the "
+                            "predicted change kept), common change (log), width of the stock, "
+                            "width of the starts][years ahead 1..13]",
+                            "1", err);
     }
     /* The models fitted at each origin, as `fit` would write them (without the history). */
     for (int o = 0; rc == CC_OK && bt->fitted && o < bt->O; o++) {

@@ -29,6 +29,8 @@ enum { BT_CLA_STOCK, BT_CLA_STARTS, BT_CIN_STOCK, BT_CIN_STARTS, BT_CP_STOCK, BT
 
 #define BT_MAX_MEASURES 32 /* most measures a backtest scores */
 #define BT_NQ           7  /* quantiles kept per case: P5, P10, P25, P50, P75, P90, P95 */
+#define BT_NPARAMS      5  /* fitted values kept per council, origin and level */
+#define BT_NPOOL        6  /* pooled variances kept per origin and level */
 
 /* What to backtest. */
 typedef struct backtest_config {
@@ -60,8 +62,10 @@ typedef struct backtest {
     /* published statistics only (NULL otherwise) */
     const aggdata *data;
     int *geo;          /* [G] index into data->geo */
-    double *params;    /* [G][O][L][4] log entry rate, its variance, log hazard, variance */
-    double *pool;      /* [O][L][4] q and eps of entry rate, q and eps of hazard */
+    double *params;     /* [G][O][L][BT_NPARAMS] log entry rate, its variance, log hazard,
+                           its variance, their covariance */
+    double *pool;       /* [O][L][BT_NPOOL] q and eps of entry rate, of hazard, cross */
+    double *projection; /* [O][L][4][AGGMODEL_MAX_AHEAD] damping, common change, widths */
     /* records only (NULL otherwise) */
     model **fitted;    /* [O] the model fitted at each origin */
     double seconds;

@@ -436,7 +436,7 @@ static void test_coverage_synthetic(void **state)
            truth[0], truth[1], truth[2], truth[3]);
     for (int o = 0; o < bt->O; o++)
         for (int l = 0; l < AGGMODEL_NLEVELS; l++) {
-            const double *pv = &bt->pool[((size_t)o * AGGMODEL_NLEVELS + l) * 4];
+            const double *pv = &bt->pool[((size_t)o * AGGMODEL_NLEVELS + l) * BT_NPOOL];
             printf("  %d %-3s %.5f %.5f %.5f %.5f\n", cfg.first_origin + o,
                    aggmodel_level_name((aggmodel_level)l), pv[0], pv[1], pv[2], pv[3]);
             for (int k = 0; k < 4; k++)
@@ -551,15 +551,13 @@ static void test_threads_identical(void **state)
                            .threads = 1,
                            .seed = 5,
                            .geography = -1};
-    /* The pooled calibration runs outside the councils' loop, on OpenMP's default
-     * threads: give it 1 and 2 as well. */
+    /* --threads also sets the threads of the pooled calibration's draws, which run
+     * outside the councils' loop; the default is left as it was. */
     int threads = omp_get_max_threads();
-    omp_set_num_threads(1);
     backtest *one = backtest_compute(syn_data, &cfg);
+    assert_int_equal(omp_get_max_threads(), threads);
     cfg.threads = 2;
-    omp_set_num_threads(2);
     backtest *two = backtest_compute(syn_data, &cfg);
-    omp_set_num_threads(threads);
     assert_non_null(one);
     assert_non_null(two);
     assert_int_equal(one->G, two->G);
@@ -567,7 +565,9 @@ static void test_threads_identical(void **state)
     assert_memory_equal(one->quantile, two->quantile, cases * BT_NQ * sizeof(double));
     assert_memory_equal(one->mean, two->mean, cases * sizeof(double));
     assert_memory_equal(one->params, two->params,
-                        (size_t)one->G * one->O * AGGMODEL_NLEVELS * 4 * sizeof(double));
+                        (size_t)one->G * one->O * AGGMODEL_NLEVELS * BT_NPARAMS * sizeof(double));
+    assert_memory_equal(one->projection, two->projection,
+                        (size_t)one->O * AGGMODEL_NLEVELS * 4 * AGGMODEL_MAX_AHEAD * sizeof(double));
     /* the quantiles are real draws, not all missing */
     size_t finite = 0;
     for (size_t i = 0; i < cases * BT_NQ; i++)
