@@ -47,7 +47,8 @@ static const cli_command commands[] = {
      "charts; runs with placements the sufficiency gap and placements by provider per "
      "need, and with unit costs the cost by financial year against the budget and the "
      "cost by line. A backtest file gets the spread of forecast errors across councils by "
-     "horizon, and each origin's forecast against the published series for --geography.",
+     "horizon, and each origin's forecast against the published (or recorded) series for "
+     "--geography.",
      plot_options, plot_main},
     {"info", "info FILE.h5 [--csv [--difference] [--measure NAME]]",
      "Shows a run file's provenance and the median and 90% interval of each cohort at "
@@ -74,14 +75,17 @@ static const cli_command commands[] = {
      "workforce by team and year.",
      report_options, report_main},
     {"backtest",
-     "backtest DATA... --out FILE.h5 [--geography NAME|all] [--origins FIRST:LAST] "
-     "[--horizons N] [--replicates N] [--seed S] [--threads N] [--csv FILE] [--cases FILE] "
-     "[--force]",
+     "backtest (DATA... | --episodes FILE | --ssda903 DIR) --out FILE.h5 [--geography "
+     "NAME|all] [--origins FIRST:LAST] [--horizons N] [--replicates N] [--seed S] "
+     "[--threads N] [--csv FILE] [--cases FILE] [--force]",
      "Reads the DfE's published statistics (files or folders of CSVs), and for every "
      "council and origin year fits the aggregate model on the data up to the origin, "
      "projects it and compares the projection with what was published 1 to N years later: "
      "absolute percentage error, bias and interval coverage for CLA, CIN and CP at 31 March "
-     "and their starts, against two naive forecasts (last value; 3-year linear trend).",
+     "and their starts, against two naive forecasts (last value; 3-year linear trend). "
+     "Given a council's records instead (--episodes, --ssda903, --population), cuts them "
+     "at each origin, fits and runs the model as `fit` and `run` do, and scores every "
+     "recorded state, looked-after children and starts in care against the records.",
      backtest_options, backtest_main},
 };
 #define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
