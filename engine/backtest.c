@@ -1,12 +1,16 @@
-/* backtest.c -- rolling-origin backtest against published statistics (see backtest.h).
+/* backtest.c -- rolling-origin backtest (see backtest.h): the structure both sources
+ * fill, the published-statistics source, scoring, the command, the file and its charts.
  *
- * backtest_compute() runs the cases in parallel, one council per task: for each origin
- * and level it pools the variances across councils (once per origin and level, before
- * the parallel loop), fits the council, draws the replicates and keeps the quantiles of
- * each target year. Each replicate's numbers come from the stream (seed, replicate,
- * RNG_BACKTEST, origin x level, council), so any number of threads gives the same file.
- * Scoring happens when the summary is asked for, from the stored quantiles, so the file
- * holds everything needed to recompute any other score.
+ * backtest_compute() runs the cases of published statistics in parallel, one council
+ * per task: for each origin and level it pools what is learnt across councils (once per
+ * origin and level, before the parallel loop), fits the council, draws the replicates
+ * and keeps the quantiles of each target year. Each replicate's numbers come from the
+ * stream (seed, replicate, RNG_BACKTEST, origin x level, council), so any number of
+ * threads gives the same file. The records source is btrecords.c. Outcomes and naive
+ * forecasts come from the history the source fills (backtest_set_outcomes); scoring
+ * happens when the summary is asked for, from the stored quantiles, so the file holds
+ * everything needed to recompute any other score. The charts read the file back into
+ * the same structure.
  */
 #include "backtest.h"
 

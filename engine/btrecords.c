@@ -305,9 +305,11 @@ backtest *btrecords_compute(const model *records, const backtest_config *cfg, co
     int kind[BT_MAX_MEASURES];
     double *draws = NULL;
     if (bt) {
+        /* the arrays were sized for BT_MAX_MEASURES; the [G][O][H][M] layout with the
+         * actual M fits inside them */
         bt->M = measures(records, bt, kind);
         bt->fitted = calloc((size_t)bt->O, sizeof *bt->fitted);
-        draws = malloc(sizeof *draws * (size_t)cfg->replicates * bt->H * bt->M);
+        draws = malloc(sizeof *draws * (size_t)cfg->replicates * bt->H * (bt->M ? bt->M : 1));
     }
     if (!bt || !bt->fitted || !draws) {
         backtest_free(bt);
@@ -326,8 +328,6 @@ backtest *btrecords_compute(const model *records, const backtest_config *cfg, co
     *status = observe(records, bt, kind);
     if (*status != CC_OK)
         cc_fail(err, *status, "out of memory");
-    /* backtest_alloc sized the cases for BT_MAX_MEASURES; the [G][O][H][M] layout with
-     * the actual M fits inside, so index with the actual M from here on. */
     if (*status == CC_OK)
         backtest_set_outcomes(bt);
     for (int o = 0; *status == CC_OK && o < bt->O; o++)
