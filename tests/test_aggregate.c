@@ -32,7 +32,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -43,18 +42,18 @@
 
 #include "aggregate.h"
 #include "problems.h"
+#include "support/workdir.h"
 
 #define ENGLAND "E92000001"
 
-static char tmp[4096];  /* the temporary folder */
-static char home[4096]; /* CARECAST_HOME */
+static workdir W; /* the source folder and the temporary folder */
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
 /* Writes `text` to TMP/NAME; the path goes to buf. */
 static const char *write_tmp(char *buf, size_t size, const char *name, const char *text)
 {
-    snprintf(buf, size, "%s/%s", tmp, name);
+    snprintf(buf, size, "%s/%s", W.dir, name);
     FILE *f = fopen(buf, "w");
     if (!f)
         fail_msg("cannot write %s: %s", buf, strerror(errno));
@@ -589,7 +588,7 @@ static void test_real_files(void **state)
 {
     (void)state;
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/scenarios/dfe", home);
+    snprintf(dir, sizeof dir, "%s/scenarios/dfe", W.home);
     DIR *d = opendir(dir);
     if (!d)
         fail_msg("cannot open %s: %s", dir, strerror(errno));
@@ -662,35 +661,16 @@ static void test_real_files(void **state)
 
 /* ---- setup ---------------------------------------------------------------------------- */
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    const char *h = getenv("CARECAST_HOME");
-    snprintf(home, sizeof home, "%s", h && *h ? h : ".");
-    const char *tmpdir = getenv("TMPDIR");
-    snprintf(tmp, sizeof tmp, "%s/carecast-test-aggregate-XXXXXX",
-             tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (!mkdtemp(tmp)) {
-        fprintf(stderr, "mkdtemp(%s) failed: %s\n", tmp, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return workdir_make(&W, "aggregate", false);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    if (tmp[0] && nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-        return -1;
-    return 0;
+    return workdir_remove(&W);
 }
 
 int main(void)

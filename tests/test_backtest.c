@@ -31,7 +31,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,10 +47,10 @@
 #include "aggregate.h"
 #include "backtest.h"
 #include "problems.h"
-#include "support/spawn.h"
+#include "support/workdir.h"
 
-static char tmp[4096];  /* the temporary folder */
-static char bin[4200];  /* the carecast binary */
+static workdir W;       /* the binary and the temporary folder */
+static workdir_run R;   /* the last run of the binary */
 static char tiny[4200]; /* TMP/tiny.csv: the hand-worked councils of test 2 */
 static char syn[4200];  /* TMP/synthetic.csv: the data of test 3 */
 static aggdata *syn_data;
@@ -60,7 +59,7 @@ static aggdata *syn_data;
 
 static const char *write_tmp(char *buf, size_t size, const char *name, const char *text)
 {
-    snprintf(buf, size, "%s/%s", tmp, name);
+    snprintf(buf, size, "%s/%s", W.dir, name);
     FILE *f = fopen(buf, "w");
     if (!f)
         fail_msg("cannot write %s: %s", buf, strerror(errno));
@@ -579,30 +578,6 @@ static void test_threads_identical(void **state)
 
 /* ---- 5. the command ------------------------------------------------------------------- */
 
-#define CAPTURE 65536
-static struct {
-    int status;
-    char out[CAPTURE], err[CAPTURE];
-} R;
-
-static void carecast(const char *arg, ...)
-{
-    char *argv[40];
-    int n = 0;
-    argv[n++] = "carecast";
-    va_list ap;
-    va_start(ap, arg);
-    for (const char *s = arg; s && n < 38; s = va_arg(ap, const char *))
-        argv[n++] = (char *)s;
-    va_end(ap);
-    argv[n] = NULL;
-    R.status = spawn_capture(bin, argv, tmp, R.out, sizeof R.out, R.err, sizeof R.err);
-    if (R.status == -1000 || R.status == 126 || R.status == 127)
-        fail_msg("could not run %s (status %d)", bin, R.status);
-    if (R.status < 0)
-        fail_msg("%s was killed by signal %d\nstderr:\n%s", bin, -1 - R.status, R.err);
-}
-
 static void expect_status(int want)
 {
     if (R.status != want)
@@ -631,9 +606,9 @@ static void test_cli_bad_value(void **state)
               "Aville,901,2016,cla_at_31_march,95\n"
               "Aville,901,2017,cla_at_31_march,1O0\n" /* line 3: letter O */
               "Aville,901,2018,cla_at_31_march,110\n");
-    snprintf(out, sizeof out, "%s/bad-value.h5", tmp);
-    snprintf(csv, sizeof csv, "%s/bad-value.csv.out", tmp);
-    carecast("backtest", data, "--out", out, "--csv", csv, "--replicates", "20", "--threads", "1",
+    snprintf(out, sizeof out, "%s/bad-value.h5", W.dir);
+    snprintf(csv, sizeof csv, "%s/bad-value.csv.out", W.dir);
+    workdir_carecast(&W, &R, "backtest", data, "--out", out, "--csv", csv, "--replicates", "20", "--threads", "1",
              NULL);
     expect_status(2);
     snprintf(want, sizeof want, "%s:3:", data);
@@ -649,8 +624,8 @@ static void test_cli_existing_out(void **state)
     char out[4200], csv[4200];
     static const char keep[] = "not a backtest file; must survive\n";
     write_tmp(out, sizeof out, "existing.h5", keep);
-    snprintf(csv, sizeof csv, "%s/existing.csv", tmp);
-    carecast("backtest", tiny, "--out", out, "--origins", "2019:2019", "--horizons", "2",
+    snprintf(csv, sizeof csv, "%s/existing.csv", W.dir);
+    workdir_carecast(&W, &R, "backtest", tiny, "--out", out, "--origins", "2019:2019", "--horizons", "2",
              "--replicates", "20", "--threads", "1", NULL);
     expect_status(2);
     expect_err(out);
@@ -668,8 +643,8 @@ static void test_cli_unknown_geography(void **state)
 {
     (void)state;
     char out[4200];
-    snprintf(out, sizeof out, "%s/nowhere.h5", tmp);
-    carecast("backtest", tiny, "--out", out, "--origins", "2019:2019", "--horizons", "2",
+    snprintf(out, sizeof out, "%s/nowhere.h5", W.dir);
+    workdir_carecast(&W, &R, "backtest", tiny, "--out", out, "--origins", "2019:2019", "--horizons", "2",
              "--replicates", "20", "--threads", "1", "--geography", "Nowhere", NULL);
     expect_status(2);
     expect_err("Nowhere");
@@ -680,8 +655,8 @@ static void test_cli_reversed_origins(void **state)
 {
     (void)state;
     char out[4200];
-    snprintf(out, sizeof out, "%s/reversed.h5", tmp);
-    carecast("backtest", tiny, "--out", out, "--origins", "2021:2017", "--replicates", "20",
+    snprintf(out, sizeof out, "%s/reversed.h5", W.dir);
+    workdir_carecast(&W, &R, "backtest", tiny, "--out", out, "--origins", "2021:2017", "--replicates", "20",
              "--threads", "1", NULL);
     expect_status(2);
     expect_err("2021:2017");
@@ -694,9 +669,9 @@ static void test_cli_good_run(void **state)
 {
     (void)state;
     char out[4200], csv[4200];
-    snprintf(out, sizeof out, "%s/good.h5", tmp);
-    snprintf(csv, sizeof csv, "%s/good.csv", tmp);
-    carecast("backtest", tiny, "--out", out, "--origins", "2019:2019", "--horizons", "2",
+    snprintf(out, sizeof out, "%s/good.h5", W.dir);
+    snprintf(csv, sizeof csv, "%s/good.csv", W.dir);
+    workdir_carecast(&W, &R, "backtest", tiny, "--out", out, "--origins", "2019:2019", "--horizons", "2",
              "--replicates", "20", "--threads", "1", NULL);
     expect_status(0);
     assert_true(exists(out));
@@ -705,38 +680,13 @@ static void test_cli_good_run(void **state)
 
 /* ---- setup ---------------------------------------------------------------------------- */
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    const char *home = getenv("CARECAST_HOME"), *b = getenv("CARECAST_BIN");
-    char cwd[4096] = ".";
-    if (!home || !*home)
-        home = getcwd(cwd, sizeof cwd) ? cwd : ".";
-    if (b && *b)
-        snprintf(bin, sizeof bin, "%s", b);
-    else
-        snprintf(bin, sizeof bin, "%s/build/carecast", home);
-    if (access(bin, X_OK) != 0) {
-        fprintf(stderr, "%s is not an executable (build it, or set CARECAST_BIN)\n", bin);
+    if (workdir_make(&W, "backtest", true) != 0)
         return -1;
-    }
-    const char *tmpdir = getenv("TMPDIR");
-    snprintf(tmp, sizeof tmp, "%s/carecast-test-backtest-XXXXXX",
-             tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (!mkdtemp(tmp)) {
-        fprintf(stderr, "mkdtemp(%s) failed: %s\n", tmp, strerror(errno));
-        return -1;
-    }
-    snprintf(tiny, sizeof tiny, "%s/tiny.csv", tmp);
-    snprintf(syn, sizeof syn, "%s/synthetic.csv", tmp);
+    snprintf(tiny, sizeof tiny, "%s/tiny.csv", W.dir);
+    snprintf(syn, sizeof syn, "%s/synthetic.csv", W.dir);
     FILE *f = fopen(tiny, "w");
     if (!f || fputs(TINY, f) < 0 || fclose(f) != 0)
         return -1;
@@ -756,9 +706,7 @@ static int teardown(void **state)
 {
     (void)state;
     aggdata_free(syn_data);
-    if (tmp[0] && nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-        return -1;
-    return 0;
+    return workdir_remove(&W);
 }
 
 int main(void)

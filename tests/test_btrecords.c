@@ -30,15 +30,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "backtest.h"
 #include "btrecords.h"
@@ -47,15 +44,16 @@
 #include "h5io.h"
 #include "synth.h"
 #include "support/command.h"
-#include "support/spawn.h"
+#include "support/workdir.h"
 
-static char tmp[4096], bin[4200], home[4096];
+static workdir W;     /* the binary, the source folder and a temporary folder */
+static workdir_run R; /* the last run of the binary */
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
 static const char *path_in(char *buf, size_t size, const char *name)
 {
-    snprintf(buf, size, "%s/%s", tmp, name);
+    snprintf(buf, size, "%s/%s", W.dir, name);
     return buf;
 }
 
@@ -209,7 +207,7 @@ static void cut_copy(const char *src, const char *dst)
     FILE *in = fopen(src, "r"), *out = fopen(dst, "w");
     assert_non_null(in);
     assert_non_null(out);
-    char line[1024], late[64] = "";
+    char line[1024], late[64] = "", child[64] = "";
     int n = 0;
     while (fgets(line, sizeof line, in)) {
         if (n++ == 0) {
@@ -227,7 +225,6 @@ static void cut_copy(const char *src, const char *dst)
                 *p++ = '\0';
         }
         assert_non_null(field[4]);
-        static char child[64] = "";
         bool first = strcmp(child, field[0]) != 0;
         snprintf(child, sizeof child, "%s", field[0]);
         if (first)
@@ -263,7 +260,7 @@ static void population_copy(const char *src, const char *dst)
 
 static void synth_council(int seed, char *dir, size_t size)
 {
-    snprintf(dir, size, "%s/synth%d", tmp, seed);
+    snprintf(dir, size, "%s/synth%d", W.dir, seed);
     char s[16];
     snprintf(s, sizeof s, "%d", seed);
     char *argv[] = {"synth", "--out", dir, "--seed", s, "--force", NULL};
@@ -335,32 +332,11 @@ static void test_coverage_synthetic(void **state)
 
 /* ---- 4. the peer's SSDA903 sample ----------------------------------------------------- */
 
-/* Column `column` of the row dated `date` of a peer file. */
-static double peer_value(const char *file, const char *date, int column)
-{
-    char path[8300], line[512];
-    snprintf(path, sizeof path, "%s/tests/fixtures/ssda903-d2i/%s", home, file);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    double v = NAN;
-    while (fgets(line, sizeof line, f))
-        if (!strncmp(line, date, 10)) {
-            char *p = line;
-            for (int i = 0; i < column && p; i++)
-                if ((p = strchr(p, ',')))
-                    p++;
-            v = p ? atof(p) : NAN;
-        }
-    fclose(f);
-    assert_false(isnan(v));
-    return v;
-}
-
 static void test_peer_sample(void **state)
 {
     (void)state;
     char dir[8300];
-    snprintf(dir, sizeof dir, "%s/tests/fixtures/ssda903-d2i", home);
+    snprintf(dir, sizeof dir, "%s/tests/fixtures/ssda903-d2i", W.home);
     backtest *bt = run_records(NULL, dir, NULL, NULL, 2020, 2020, 2, 1, 1000, 2);
     int cla = measure(bt, "cla_at_31_march");
     static const char *obs_day[2] = {"2021-03-31", "2022-03-27"};
@@ -368,9 +344,9 @@ static void test_peer_sample(void **state)
     for (int h = 0; h < 2; h++) {
         size_t i = backtest_case(bt, 0, 0, h, cla);
         const double *q = &bt->quantile[i * BT_NQ];
-        double obs = peer_value("d2i_observed_stock_by_category.csv", obs_day[h], 5);
-        double peer =
-            peer_value("d2i_forecast_daily_by_category_ref2019-20_start2020-04-01.csv", fc_day[h], 5);
+        double obs = workdir_peer_value(W.home, "d2i_observed_stock_by_category.csv", obs_day[h], 5);
+        double peer = workdir_peer_value(
+            W.home, "d2i_forecast_daily_by_category_ref2019-20_start2020-04-01.csv", fc_day[h], 5);
         double a = bt->actual[i];
         fprintf(stderr,
                 "  in care 31 March %d: observed %.0f; carecast median %.0f (P5-P95 %.0f-%.0f, "
@@ -390,7 +366,7 @@ static void test_threads_identical(void **state)
 {
     (void)state;
     char dir[4200], eps[4300], pop[4300];
-    snprintf(dir, sizeof dir, "%s/synth1", tmp);
+    snprintf(dir, sizeof dir, "%s/synth1", W.dir);
     snprintf(eps, sizeof eps, "%s/episodes.csv", dir);
     snprintf(pop, sizeof pop, "%s/population.csv", dir);
     if (!exists(eps))
@@ -405,28 +381,6 @@ static void test_threads_identical(void **state)
 }
 
 /* ---- 6. the command ------------------------------------------------------------------- */
-
-#define CAPTURE 65536
-static struct {
-    int status;
-    char out[CAPTURE], err[CAPTURE];
-} R;
-
-static void carecast(const char *arg, ...)
-{
-    char *argv[40];
-    int n = 0;
-    argv[n++] = "carecast";
-    va_list ap;
-    va_start(ap, arg);
-    for (const char *s = arg; s && n < 38; s = va_arg(ap, const char *))
-        argv[n++] = (char *)s;
-    va_end(ap);
-    argv[n] = NULL;
-    R.status = spawn_capture(bin, argv, tmp, R.out, sizeof R.out, R.err, sizeof R.err);
-    if (R.status < 0 || R.status >= 126)
-        fail_msg("%s did not run or was killed (status %d)\nstderr:\n%s", bin, R.status, R.err);
-}
 
 static void expect(int status, const char *needle, const char *absent)
 {
@@ -452,25 +406,25 @@ static void test_cli(void **state)
         fclose(f);
     }
     /* records and published data together */
-    carecast("backtest", "somewhere.csv", "--episodes", hand, "--out", out, NULL);
+    workdir_carecast(&W, &R, "backtest", "somewhere.csv", "--episodes", hand, "--out", out, NULL);
     expect(2, "not both", out);
     /* an origin the records cannot support: they run 2017-06-30 to 2022-03-31 */
-    carecast("backtest", "--episodes", hand, "--extract", "2022-03-31", "--origins", "2016:2020",
+    workdir_carecast(&W, &R, "backtest", "--episodes", hand, "--extract", "2022-03-31", "--origins", "2016:2020",
              "--out", out, "--replicates", "20", NULL);
     expect(2, "2017-06-30", out);
     expect(2, "2022-03-31", out);
     assert_false(exists(csv));
     /* a records-only option without records */
-    carecast("backtest", "data.csv", "--window-years", "2", "--out", out, NULL);
+    workdir_carecast(&W, &R, "backtest", "data.csv", "--window-years", "2", "--out", out, NULL);
     expect(2, "--window-years", out);
     /* a good run, then its charts, labelled as observed records */
-    carecast("backtest", "--episodes", hand, "--extract", "2022-03-31", "--out", out,
+    workdir_carecast(&W, &R, "backtest", "--episodes", hand, "--extract", "2022-03-31", "--out", out,
              "--replicates", "20", "--threads", "1", "--name", "Hand council", NULL);
     expect(0, "1 geography x 1 origins", NULL);
     assert_true(exists(out) && exists(csv));
     assert_non_null(strstr(R.out, "cla_at_31_march"));
     /* an existing output is kept without --force */
-    carecast("backtest", "--episodes", hand, "--extract", "2022-03-31", "--out", out,
+    workdir_carecast(&W, &R, "backtest", "--episodes", hand, "--extract", "2022-03-31", "--out", out,
              "--replicates", "20", NULL);
     expect(2, "--force", NULL);
     /* the layout README.md documents */
@@ -497,7 +451,7 @@ static void test_cli(void **state)
     assert_string_equal(text, "records");
     H5Fclose(id);
     path_in(plots, sizeof plots, "plots");
-    carecast("plot", out, "--out", plots, NULL);
+    workdir_carecast(&W, &R, "plot", out, "--out", plots, NULL);
     expect(0, NULL, NULL);
     snprintf(chart, sizeof chart, "%s/backtest_hand_council_cla_at_31_march.png", plots);
     assert_true(exists(chart));
@@ -507,47 +461,17 @@ static void test_cli(void **state)
 
 /* ---- setup ---------------------------------------------------------------------------- */
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    const char *h = getenv("CARECAST_HOME"), *b = getenv("CARECAST_BIN");
-    if (h && *h)
-        snprintf(home, sizeof home, "%s", h);
-    else if (!getcwd(home, sizeof home))
-        snprintf(home, sizeof home, ".");
-    if (b && *b)
-        snprintf(bin, sizeof bin, "%s", b);
-    else
-        snprintf(bin, sizeof bin, "%s/build/carecast", home);
-    if (access(bin, X_OK) != 0) {
-        fprintf(stderr, "%s is not an executable (build it, or set CARECAST_BIN)\n", bin);
-        return -1;
-    }
     h5io_init();
-    const char *tmpdir = getenv("TMPDIR");
-    snprintf(tmp, sizeof tmp, "%s/carecast-test-btrecords-XXXXXX",
-             tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (!mkdtemp(tmp)) {
-        fprintf(stderr, "mkdtemp(%s) failed: %s\n", tmp, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return workdir_make(&W, "btrecords", true);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    if (tmp[0] && nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-        return -1;
-    return 0;
+    return workdir_remove(&W);
 }
 
 int main(void)

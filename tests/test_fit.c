@@ -35,6 +35,7 @@
 #include "runfile.h"
 #include "synth.h"
 #include "support/command.h"
+#include "support/workdir.h"
 
 static char dir[256], path_truth[300], path_fit[300], path_pop[300], path_eps[300];
 static char fixtures[512];
@@ -220,29 +221,6 @@ static void test_projection_matches_truth(void **unused)
     runfile_close(rf);
 }
 
-/* The value of `column` on `date` in one of the peer's CSV files. */
-static double peer_value(const char *file, const char *date, int column)
-{
-    char path[700], line[512];
-    snprintf(path, sizeof path, "%s/%s", fixtures, file);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    double v = NAN;
-    while (fgets(line, sizeof line, f))
-        if (!strncmp(line, date, 10)) {
-            char *p = line;
-            for (int i = 0; i < column && p; i++) {
-                p = strchr(p, ',');
-                if (p)
-                    p++;
-            }
-            v = p ? atof(p) : NAN;
-        }
-    fclose(f);
-    assert_false(isnan(v));
-    return v;
-}
-
 static long observed_in_care(const model *m, const char *date)
 {
     int day;
@@ -271,7 +249,7 @@ static void test_peer_side_by_side(void **unused)
     static const char *days[] = {"2020-03-31", "2021-03-31", "2022-03-27"};
     for (int i = 0; i < 3; i++) {
         long ours = observed_in_care(m, days[i]);
-        double peer = peer_value(obs_file, days[i], 5);
+        double peer = workdir_peer_value(getenv("CARECAST_HOME"), obs_file, days[i], 5);
         fprintf(stderr, "  observed in care %s: ours %ld, peer %.0f\n", days[i], ours, peer);
         assert_int_equal(ours, (long)peer);
     }
@@ -284,7 +262,7 @@ static void test_peer_side_by_side(void **unused)
         int mo = 11 + 12 * i;
         double mean = stat_at(rf, mo, cla, 0), p5 = stat_at(rf, mo, cla, 1),
                p95 = stat_at(rf, mo, cla, 7);
-        double peer = peer_value(fc_file, ends[i], 5), obs = peer_value(obs_file, obs_days[i], 5);
+        double peer = workdir_peer_value(getenv("CARECAST_HOME"), fc_file, ends[i], 5), obs = workdir_peer_value(getenv("CARECAST_HOME"), obs_file, obs_days[i], 5);
         fprintf(stderr,
                 "  in care %s: ours mean %.1f (P5-P95 %.0f-%.0f), peer forecast %.1f (%+.1f%%), "
                 "observed %.0f\n",
