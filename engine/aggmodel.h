@@ -111,8 +111,8 @@ double aggmodel_exit_hazard(double s0, const double *entries, int n, double s1);
 
 /* Estimates the pool of level l from every council's data up to `origin`: the variances
  * and covariances, then the damping, common change and widths from the earlier origins
- * (whose draws come from fixed streams and run on OpenMP's default threads; the result
- * does not depend on them). */
+ * (whose draws come from fixed streams and run on OpenMP's default threads, which
+ * backtest sets from --threads; the result does not depend on them). */
 void aggmodel_pool_estimate(const aggdata *a, aggmodel_level l, int origin, aggmodel_pool *pool);
 
 /* Fits council g's level l on data up to `origin`; returns false (fit->ok false) when

@@ -902,7 +902,7 @@ static backtest *backtest_read(const char *path, cc_err *err, int *status)
         h5io_dims(id, "history", d + 4) != 3)
         rc = cc_fail(err, CC_EINPUT, "%s: not a complete backtest file (no actual or history)",
                      path);
-    int origins[64];
+    int origins[64] = {0};
     if (rc == CC_OK)
         rc = h5io_read(id, "origins", H5T_NATIVE_INT, origins, (size_t)d[1], path, err);
     backtest_config cfg = {.first_origin = origins[0], .last_origin = origins[0] + (int)d[1] - 1,
